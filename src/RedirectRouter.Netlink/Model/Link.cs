@@ -1,0 +1,53 @@
+using RedirectRouter.Netlink.Interop;
+
+namespace RedirectRouter.Netlink.Model;
+
+/// <summary>A network interface as the kernel reports it (<c>ip -d link show</c>).</summary>
+public sealed record Link
+{
+    /// <summary>The interface index.</summary>
+    public required int Index { get; init; }
+
+    /// <summary>The interface name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The link kind (<c>macvlan</c>, <c>veth</c>, <c>bridge</c>), or null for a plain device.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>The interface flags (<c>IFF_*</c>).</summary>
+    public InterfaceFlags Flags { get; init; }
+
+    /// <summary>The MTU.</summary>
+    public int Mtu { get; init; }
+
+    /// <summary>The hardware address as <c>aa:bb:cc:dd:ee:ff</c>, when the link has one.</summary>
+    public string? MacAddress { get; init; }
+
+    /// <summary>The parent's index (<c>IFLA_LINK</c>); for a link whose parent is in another namespace it indexes there.</summary>
+    public int? ParentIndex { get; init; }
+
+    /// <summary>True when the parent lives in another network namespace (<c>IFLA_LINK_NETNSID</c> present).</summary>
+    public bool ParentInOtherNamespace { get; init; }
+
+    /// <summary>The bridge or bond this link is enslaved to.</summary>
+    public int? MasterIndex { get; init; }
+
+    /// <summary>The macvlan mode, for macvlan links.</summary>
+    public MacvlanMode? MacvlanMode { get; init; }
+
+    /// <summary>The RFC 2863 operational state (<c>IFLA_OPERSTATE</c>).</summary>
+    public OperationalState OperationalState { get; init; }
+
+    /// <summary>The carrier (<c>IFLA_CARRIER</c>), when reported.</summary>
+    public bool? Carrier { get; init; }
+
+    /// <summary>Counters, when reported.</summary>
+    public LinkStatistics? Statistics { get; init; }
+
+    /// <summary>True when the link is administratively up.</summary>
+    public bool IsUp => (Flags & InterfaceFlags.Up) != 0;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Index}: {Name}{(Kind is null ? "" : $" ({Kind}{(MacvlanMode is { } m ? $" mode {m.ToString().ToLowerInvariant()}" : "")})")} mtu {Mtu} {(IsUp ? "UP" : "DOWN")}";
+}
