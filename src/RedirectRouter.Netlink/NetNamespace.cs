@@ -32,7 +32,20 @@ public sealed class NetNamespace : IDisposable
     /// The namespace's identity (the nsfs inode, as in <c>net:[4026531992]</c>); two handles with the same
     /// id name the same namespace.
     /// </summary>
-    public string Id => new FileInfo($"/proc/self/fd/{Fd}").LinkTarget ?? throw new IOException($"cannot read the identity of {Path}");
+    public unsafe string Id
+    {
+        get
+        {
+            // A bind-mounted namespace reads back as its mount path, so ask fstat for the nsfs inode instead.
+            stat status;
+            if (LibC.fstat(Fd, &status) != 0)
+            {
+                throw new NetlinkException(LibC.errno, $"fstat({Path})");
+            }
+
+            return $"net:[{(ulong)status.st_ino}]";
+        }
+    }
 
     /// <summary>Opens a namespace file such as <c>/proc/1/ns/net</c> or a bind mount of one.</summary>
     public static NetNamespace OpenPath(string path)
