@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# All tests: unit tests, kernel tests in throw-away network namespaces (as root; under CI=true they
+# must run), and the NativeAOT publish of the CLI, which fails on any trim or AOT warning.
+# Installs what it needs (Debian packages, NuGet restore) and is safe to run again.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+root=$(repo_root)
+cd "$root"
+
+ensure_packages
+ensure_dotnet
+
+if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ "$(id -u)" -ne 0 ]; then
+    die "CI is set but this is not root: the kernel tests cannot run"
+fi
+
+netns_before=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
+
+log "restore and build (Release, warnings are errors)"
+dotnet restore RedirectRouter.sln --nologo -v quiet
+dotnet build RedirectRouter.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
+
+log "tests"
+results_dir=$(mktemp -d)
+trap 'rm -rf "$results_dir"' EXIT
+set +e
+dotnet test RedirectRouter.sln -c Release --no-build --nologo -v quiet 2>&1 | tee "$results_dir/test.log"
+test_status=${PIPESTATUS[0]}
+set -e
+
+netns_after=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
+leaked=$(comm -13 <(echo "$netns_before") <(echo "$netns_after") | grep -E '^(rrt-|rrbench-|rrlab-)' || true)
+if [ -n "$leaked" ]; then
+    echo "network namespaces leaked by the tests: $leaked" >&2
+    test_status=1
+fi
+
+log "NativeAOT publish of the CLI (any trim/AOT warning fails)"
+aot_dir="$root/artifacts/test-aot"
+rm -rf "$aot_dir"
+set +e
+dotnet publish src/RedirectRouter.Cli -c Release -o "$aot_dir" --nologo -v quiet -clp:NoSummary > "$results_dir/publish.log" 2>&1
+publish_status=$?
+set -e
+if [ $publish_status -ne 0 ] || grep -qE 'warning (IL|CS|NU)[0-9]+' "$results_dir/publish.log"; then
+    cat "$results_dir/publish.log" >&2
+    echo "NativeAOT publish failed or warned" >&2
+    test_status=1
+else
+    version=$("$aot_dir/redirect-router" version)
+    log "native binary runs: $version ($(du -h "$aot_dir/redirect-router" | cut -f1))"
+fi
+
+# One closing line for the whole run, summed over the test projects.
+awk '
+    /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+        gsub(",", ""); for (i = 1; i <= NF; i++) {
+            if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1)
+        }
+    }
+    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$results_dir/test.log"
+
+if grep -q 'Skipped: *[1-9]' "$results_dir/test.log" && [ -n "${CI:-}" ] && [ "${CI}" != "false" ]; then
+    echo "tests were skipped under CI" >&2
+    test_status=1
+fi
+exit "$test_status"
