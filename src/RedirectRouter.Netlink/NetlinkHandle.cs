@@ -26,6 +26,9 @@ public sealed partial class NetlinkHandle : IDisposable
     /// <summary>The optional socket features the kernel accepted.</summary>
     public NetlinkSocketFeatures Features => _socket.Features;
 
+    /// <summary>How many dumps were repeated because the kernel marked them interrupted (for metrics).</summary>
+    public long InterruptedDumpsRetried { get; private set; }
+
     /// <summary>Opens a handle in the calling thread's network namespace.</summary>
     public static NetlinkHandle Open() => new(NetlinkSocket.Open());
 
@@ -127,6 +130,8 @@ public sealed partial class NetlinkHandle : IDisposable
                 {
                     throw new NetlinkException(Errors.EINTR, Describe(type, state), $"dump interrupted {MaxDumpAttempts} times in a row");
                 }
+
+                InterruptedDumpsRetried++;
             }
         }
     }

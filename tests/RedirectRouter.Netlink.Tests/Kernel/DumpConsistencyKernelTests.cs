@@ -1,0 +1,56 @@
+using RedirectRouter.Netlink.Model;
+using RedirectRouter.TestSupport;
+
+namespace RedirectRouter.Netlink.Tests.Kernel;
+
+public sealed class DumpConsistencyKernelTests
+{
+    [Fact]
+    public void LinkDumpsDuringChurnAreRetriedAndStayConsistent()
+    {
+        using var ns = TestNamespace.Create("churn");
+        // Enough links that a dump spans several datagrams, so a change between them marks it interrupted.
+        var batch = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(batch, Enumerable.Range(0, 400).Select(i => $"link add s{i} type veth peer name t{i}"));
+            ns.Ip("-batch", batch);
+        }
+        finally
+        {
+            File.Delete(batch);
+        }
+
+        using var reader = NetlinkHandle.OpenIn(ns.Handle);
+        using var writer = NetlinkHandle.OpenIn(ns.Handle);
+        var stop = false;
+        var churn = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop))
+            {
+                writer.LinkAdd(new BridgeLinkSpec { Name = "churn0" });
+                writer.LinkDelete(writer.LinkGetByName("churn0")!.Index);
+            }
+        });
+        churn.Start();
+
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (reader.InterruptedDumpsRetried == 0 && DateTime.UtcNow < deadline)
+            {
+                var links = reader.LinkList();
+                // Every complete dump holds all 800 veth ends plus lo, with or without churn0.
+                Assert.InRange(links.Count, 801, 802);
+                Assert.Equal(links.Count, links.Select(l => l.Index).Distinct().Count());
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            churn.Join();
+        }
+
+        Assert.True(reader.InterruptedDumpsRetried > 0, "the kernel never marked a link dump interrupted during 10 s of churn");
+    }
+}
