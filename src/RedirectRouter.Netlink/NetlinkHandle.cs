@@ -44,17 +44,9 @@ public sealed partial class NetlinkHandle : IDisposable
     {
         lock (_gate)
         {
-            var sequence = _socket.NextSequence();
-            var writer = new NetlinkMessageWriter(_sendBuffer);
-            var message = writer.BeginMessage(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack, sequence);
-            body(ref writer, state);
-            writer.EndMessage(message);
-            _socket.Send(writer.Written);
-
-            var error = WaitForAcks(sequence, 1, out var failedSequence);
-            if (error is { } failure)
+            var sequence = SendRequest(type, flags | NetlinkFlags.Ack, state, body);
+            if (WaitForAcks(sequence, 1, out _) is { } failure)
             {
-                _ = failedSequence;
                 throw new NetlinkException(failure.Errno, Describe(type, state), failure.Text);
             }
         }
@@ -143,13 +135,7 @@ public sealed partial class NetlinkHandle : IDisposable
     {
         lock (_gate)
         {
-            var sequence = _socket.NextSequence();
-            var writer = new NetlinkMessageWriter(_sendBuffer);
-            var message = writer.BeginMessage(type, NetlinkFlags.Request | NetlinkFlags.Ack, sequence);
-            body(ref writer, state);
-            writer.EndMessage(message);
-            _socket.Send(writer.Written);
-
+            var sequence = SendRequest(type, NetlinkFlags.Ack, state, body);
             TItem? result = null;
             NetlinkParseException? parseError = null;
             while (true)
@@ -199,17 +185,24 @@ public sealed partial class NetlinkHandle : IDisposable
         }
     }
 
+    /// <summary>Writes one request into the send buffer, sends it, and returns its sequence number.</summary>
+    private uint SendRequest<TState>(ushort type, NetlinkFlags flags, TState state, MessageBodyWriter<TState> body)
+        where TState : notnull
+    {
+        var sequence = _socket.NextSequence();
+        var writer = new NetlinkMessageWriter(_sendBuffer);
+        var message = writer.BeginMessage(type, flags | NetlinkFlags.Request, sequence);
+        body(ref writer, state);
+        writer.EndMessage(message);
+        _socket.Send(writer.Written);
+        return sequence;
+    }
+
     private List<TItem> DumpOnce<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode, out bool interrupted)
         where TState : notnull
         where TItem : class
     {
-        var sequence = _socket.NextSequence();
-        var writer = new NetlinkMessageWriter(_sendBuffer);
-        var message = writer.BeginMessage(type, NetlinkFlags.Request | NetlinkFlags.Dump, sequence);
-        body(ref writer, state);
-        writer.EndMessage(message);
-        _socket.Send(writer.Written);
-
+        var sequence = SendRequest(type, NetlinkFlags.Dump, state, body);
         var items = new List<TItem>();
         interrupted = false;
         NetlinkParseException? parseError = null;
