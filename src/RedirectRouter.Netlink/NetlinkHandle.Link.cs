@@ -45,6 +45,9 @@ public sealed partial class NetlinkHandle
     /// <summary>Renames a link (it must be down). Equivalent to <c>ip link set dev DEV name NAME</c>.</summary>
     public void LinkSetName(int index, string name) => LinkChange(new LinkChange(index) { Name = name });
 
+    /// <summary>Sets a link's alias, for example to mark links we created. Equivalent to <c>ip link set dev DEV alias TEXT</c>.</summary>
+    public void LinkSetAlias(int index, string alias) => LinkChange(new LinkChange(index) { Alias = alias });
+
     /// <summary>Enslaves a link to a bridge; 0 releases it. Equivalent to <c>ip link set dev DEV master BR</c>.</summary>
     public void LinkSetMaster(int index, int masterIndex) => LinkChange(new LinkChange(index) { MasterIndex = masterIndex });
 

@@ -17,6 +17,9 @@ public readonly record struct LinkChange(int Index)
     /// <summary>A new name.</summary>
     public string? Name { get; init; }
 
+    /// <summary>A new alias (the kernel accepts it only on changes, not on creation).</summary>
+    public string? Alias { get; init; }
+
     /// <summary>A bridge to enslave the link to (0 releases it).</summary>
     public int? MasterIndex { get; init; }
 
@@ -40,6 +43,11 @@ public readonly record struct LinkChange(int Index)
         if (Name is { } name)
         {
             text += $" name {name}";
+        }
+
+        if (Alias is { } alias)
+        {
+            text += $" alias {alias}";
         }
 
         if (MasterIndex is { } master)

@@ -85,6 +85,11 @@ public static class LinkCodec
             writer.WriteAttributeString(IflaAttribute.IfName, name);
         }
 
+        if (change.Alias is { } alias)
+        {
+            writer.WriteAttributeString(IflaAttribute.IfAlias, alias);
+        }
+
         if (change.MasterIndex is { } master)
         {
             writer.WriteAttributeInt32(IflaAttribute.Master, master);
@@ -111,6 +116,7 @@ public static class LinkCodec
     {
         var header = NetlinkMessageReader.ReadHeader<IfInfoMsg>(payload, "ifinfomsg");
         string? name = null;
+        string? alias = null;
         string? kind = null;
         string? mac = null;
         int mtu = 0;
@@ -129,6 +135,9 @@ public static class LinkCodec
             {
                 case IflaAttribute.IfName:
                     name = NetlinkAttributeReader.ReadString(value);
+                    break;
+                case IflaAttribute.IfAlias:
+                    alias = NetlinkAttributeReader.ReadString(value);
                     break;
                 case IflaAttribute.Mtu:
                     mtu = (int)NetlinkAttributeReader.ReadUInt32(value, "IFLA_MTU");
@@ -169,6 +178,7 @@ public static class LinkCodec
         {
             Index = header.Index,
             Name = name ?? throw new NetlinkParseException($"link {header.Index}: no IFLA_IFNAME"),
+            Alias = alias,
             Kind = kind,
             Flags = (InterfaceFlags)header.Flags,
             Mtu = mtu,

@@ -197,6 +197,8 @@ public static class IflaAttribute
     public const ushort Master = 10;
     /// <summary><c>IFLA_OPERSTATE</c>.</summary>
     public const ushort OperState = 16;
+    /// <summary><c>IFLA_IFALIAS</c>: a free-text alias, used to mark links we created.</summary>
+    public const ushort IfAlias = 20;
     /// <summary><c>IFLA_LINKINFO</c>.</summary>
     public const ushort LinkInfo = 18;
     /// <summary><c>IFLA_NET_NS_PID</c>.</summary>

@@ -11,6 +11,9 @@ public sealed record Link
     /// <summary>The interface name.</summary>
     public required string Name { get; init; }
 
+    /// <summary>The alias (<c>IFLA_IFALIAS</c>), when set.</summary>
+    public string? Alias { get; init; }
+
     /// <summary>The link kind (<c>macvlan</c>, <c>veth</c>, <c>bridge</c>), or null for a plain device.</summary>
     public string? Kind { get; init; }
 

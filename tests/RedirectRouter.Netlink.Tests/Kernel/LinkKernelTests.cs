@@ -29,11 +29,13 @@ public sealed class LinkKernelTests
         using var podHandle = NetlinkHandle.OpenIn(pod.Handle);
         var link = podHandle.LinkGetByName("macvlan0") ?? throw new InvalidOperationException("macvlan0 did not arrive in the pod namespace");
         podHandle.LinkSetUp(link.Index);
+        podHandle.LinkSetAlias(link.Index, "made-by-test");
 
         var witness = pod.IpJson("-d", "link", "show", "macvlan0")[0];
         Assert.Equal("macvlan", witness.GetProperty("linkinfo").GetProperty("info_kind").GetString());
         Assert.Equal(ipModeName, witness.GetProperty("linkinfo").GetProperty("info_data").GetProperty("mode").GetString());
         Assert.Equal(1400, witness.GetProperty("mtu").GetInt32());
+        Assert.Equal("made-by-test", witness.GetProperty("ifalias").GetString());
         Assert.Contains("UP", witness.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(JsonValueKind.Array, node.IpJson("link", "show", "nic0").ValueKind);
         Assert.Empty(node.IpJson("link", "show", "type", "macvlan").EnumerateArray());
@@ -43,6 +45,7 @@ public sealed class LinkKernelTests
         Assert.True(listed.IsUp);
         Assert.True(listed.ParentInOtherNamespace);
         Assert.Equal(witness.GetProperty("address").GetString(), listed.MacAddress);
+        Assert.Equal("made-by-test", listed.Alias);
     }
 
     [Fact]
