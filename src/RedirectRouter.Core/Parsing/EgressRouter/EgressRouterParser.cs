@@ -1,0 +1,311 @@
+using System.Net;
+using System.Net.Sockets;
+using RedirectRouter.Core.Diagnostics;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Parsing.Documents;
+
+namespace RedirectRouter.Core.Parsing.EgressRouter;
+
+/// <summary>
+/// Reads an OpenShift 4 EgressRouter resource (network.operator.openshift.io/v1) into one home:
+/// spec.addresses become its addresses and gateways, spec.redirect its rules and fallback.
+/// </summary>
+internal static class EgressRouterParser
+{
+    /// <summary>The only apiVersion the resource has.</summary>
+    public const string ApiVersion = "network.operator.openshift.io/v1";
+
+    /// <summary>The name given to the resource's single home.</summary>
+    public const string HomeName = "default";
+
+    private static readonly string[] TopKeys = ["apiVersion", "kind", "metadata", "spec", "status"];
+    private static readonly string[] SpecKeys = ["mode", "addresses", "redirect", "networkInterface"];
+    private static readonly string[] AddressKeys = ["ip", "gateway"];
+    private static readonly string[] RedirectKeys = ["redirectRules", "fallbackIP"];
+    private static readonly string[] RuleKeys = ["destinationIP", "port", "protocol", "targetPort"];
+    private static readonly string[] InterfaceKeys = ["macvlan"];
+    private static readonly string[] MacvlanKeys = ["mode", "master"];
+
+    /// <summary>Builds a best-effort model; problems are reported and the parts left out.</summary>
+    public static RouterConfig Parse(DocMapping root, DocReader reader, SourceMap map)
+    {
+        reader.CheckKeys(root, "", TopKeys);
+        if (DocReader.Get(root, "apiVersion") is { } apiNode && reader.Text(apiNode, "apiVersion") is { } api && api != ApiVersion)
+        {
+            reader.Error(DiagnosticCodes.InvalidValue, apiNode, "apiVersion", $"apiVersion '{api}' is not {ApiVersion}", $"use apiVersion: {ApiVersion}");
+        }
+        var settings = AgentSettings.Default;
+        var spec = DocReader.Get(root, "spec") is { } specNode ? reader.Mapping(specNode, "spec") : null;
+        if (spec is null)
+        {
+            if (DocReader.Get(root, "spec") is null)
+            {
+                reader.Missing(root, "", "spec");
+            }
+            map.MarkIncomplete(map.ConfigScope, "homes");
+            map.MarkIncomplete(map.ConfigScope, "rules");
+            return new RouterConfig([], [], FallbackDestinations.None, settings);
+        }
+        reader.CheckKeys(spec, "spec", SpecKeys);
+        if (reader.WasMisspelt(spec, "redirect"))
+        {
+            map.MarkIncomplete(map.ConfigScope, "rules");
+        }
+        if (DocReader.Get(spec, "mode") is { } modeNode && reader.Text(modeNode, "spec.mode") is { } mode && mode != "Redirect")
+        {
+            reader.Error(DiagnosticCodes.UnsupportedMode, modeNode, "spec.mode", $"mode '{mode}' is not supported", "the only mode is Redirect");
+        }
+
+        var (parent, macvlanMode) = ParseInterface(spec, reader);
+        var home = ParseHome(spec, parent, macvlanMode, settings, reader, map);
+        var (rules, fallback) = ParseRedirect(spec, reader, map);
+        return new RouterConfig([home], rules, fallback, settings);
+    }
+
+    private static (string? Parent, MacvlanMode Mode) ParseInterface(DocMapping spec, DocReader reader)
+    {
+        const string path = "spec.networkInterface";
+        if (DocReader.Get(spec, "networkInterface") is not { } node || reader.Mapping(node, path) is not { } mapping)
+        {
+            return (null, MacvlanMode.Bridge);
+        }
+        reader.CheckKeys(mapping, path, InterfaceKeys);
+        if (DocReader.Get(mapping, "macvlan") is not { } macvlanNode || reader.Mapping(macvlanNode, path + ".macvlan") is not { } macvlan)
+        {
+            return (null, MacvlanMode.Bridge);
+        }
+        reader.CheckKeys(macvlan, path + ".macvlan", MacvlanKeys);
+        var mode = MacvlanMode.Bridge;
+        if (DocReader.Get(macvlan, "mode") is { } modeNode && reader.Text(modeNode, path + ".macvlan.mode") is { } modeText
+            && !EnumWords.TryParseMacvlanMode(modeText, out mode))
+        {
+            reader.Error(DiagnosticCodes.InvalidValue, modeNode, path + ".macvlan.mode", $"macvlan mode '{modeText}' is not known",
+                "use Bridge, Private, VEPA or Passthru");
+            mode = MacvlanMode.Bridge;
+        }
+        var parent = DocReader.Get(macvlan, "master") is { } masterNode ? reader.InterfaceName(masterNode, path + ".macvlan.master") : null;
+        return (parent, mode);
+    }
+
+    private static Home ParseHome(DocMapping spec, string? parent, MacvlanMode mode, AgentSettings settings, DocReader reader, SourceMap map)
+    {
+        var addresses = new List<InterfaceAddress>();
+        var gateways = new List<IPAddress>();
+        var located = new List<(object, ConfigLocation)>();
+        var incomplete = false;
+        if (DocReader.Get(spec, "addresses") is { } addressesNode && reader.StrictList(addressesNode, "spec.addresses") is { } items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                var path = DocReader.Path("spec.addresses", i);
+                if (reader.Mapping(items[i], path) is not { } item)
+                {
+                    incomplete = true;
+                    continue;
+                }
+                reader.CheckKeys(item, path, AddressKeys);
+                if (DocReader.Get(item, "ip") is { } ipNode)
+                {
+                    // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
+                    if (reader.InterfaceAddress(ipNode, DocReader.Path(path, "ip"), prefixOptional: true) is { } address)
+                    {
+                        addresses.Add(address);
+                        located.Add((address, reader.At(ipNode, DocReader.Path(path, "ip"))));
+                    }
+                    else
+                    {
+                        incomplete = true;
+                    }
+                }
+                else
+                {
+                    reader.Missing(item, path, "ip", "give the egress address with its prefix, e.g. ip: 192.168.12.99/24");
+                    incomplete = true;
+                }
+                if (DocReader.Get(item, "gateway") is { } gatewayNode)
+                {
+                    if (reader.Address(gatewayNode, DocReader.Path(path, "gateway"), "gateway") is { } gateway)
+                    {
+                        gateways.Add(gateway);
+                        located.Add((gateway, reader.At(gatewayNode, DocReader.Path(path, "gateway"))));
+                    }
+                    else
+                    {
+                        incomplete = true;
+                    }
+                }
+            }
+        }
+        else if (DocReader.Get(spec, "addresses") is null)
+        {
+            if (reader.WasMisspelt(spec, "addresses"))
+            {
+                map.MarkIncomplete(map.ConfigScope, "homes");
+            }
+            reader.Missing(spec, "spec", "addresses", "give at least one address: addresses: [{ip: 192.168.12.99/24, gateway: 192.168.12.1}]");
+            incomplete = true;
+        }
+        else
+        {
+            incomplete = true;
+        }
+
+        var home = new Home(HomeName, settings.InterfaceName, parent, LinkOrigin.Create, mode, null,
+            addresses.ToValueList(), gateways.ToValueList(),
+            // egress-router-cni adds a host route to the gateway on the macvlan, so it is on-link.
+            GatewayOnLink: true, ValueList<RouteSpec>.Empty);
+        map.Add(home, new ConfigLocation(reader.SourceName, spec.Line, spec.Column, "spec"));
+        foreach (var (item, location) in located)
+        {
+            map.Add(item, location);
+        }
+        if (incomplete)
+        {
+            map.MarkIncomplete(home, "addresses");
+            map.MarkIncomplete(home, "gateways");
+        }
+        return home;
+    }
+
+    private static (ValueList<RedirectRule> Rules, FallbackDestinations Fallback) ParseRedirect(DocMapping spec, DocReader reader, SourceMap map)
+    {
+        if (DocReader.Get(spec, "redirect") is not { } node || reader.Mapping(node, "spec.redirect") is not { } redirect)
+        {
+            if (DocReader.Get(spec, "redirect") is not null)
+            {
+                map.MarkIncomplete(map.ConfigScope, "rules");
+            }
+            return ([], FallbackDestinations.None);
+        }
+        reader.CheckKeys(redirect, "spec.redirect", RedirectKeys);
+        if (reader.WasMisspelt(redirect, "redirectRules"))
+        {
+            map.MarkIncomplete(map.ConfigScope, "rules");
+        }
+        if (reader.WasMisspelt(redirect, "fallbackIP"))
+        {
+            map.MarkIncomplete(map.ConfigScope, "fallback");
+        }
+        var rules = new List<RedirectRule>();
+        if (DocReader.Get(redirect, "redirectRules") is { } rulesNode && reader.StrictList(rulesNode, "spec.redirect.redirectRules") is { } items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (ParseRule(items[i], DocReader.Path("spec.redirect.redirectRules", i), reader, map) is { } rule)
+                {
+                    rules.Add(rule);
+                }
+                else
+                {
+                    map.MarkIncomplete(map.ConfigScope, "rules");
+                }
+            }
+        }
+        var fallback = FallbackDestinations.None;
+        if (DocReader.Get(redirect, "fallbackIP") is { } fallbackNode)
+        {
+            if (reader.Address(fallbackNode, "spec.redirect.fallbackIP", "fallback") is { } address)
+            {
+                map.Add(address, reader.At(fallbackNode, "spec.redirect.fallbackIP"));
+                fallback = address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
+            }
+            else
+            {
+                map.MarkIncomplete(map.ConfigScope, "fallback");
+            }
+        }
+        return (rules.ToValueList(), fallback);
+    }
+
+    private static RedirectRule? ParseRule(DocNode node, string path, DocReader reader, SourceMap map)
+    {
+        if (reader.Mapping(node, path) is not { } mapping)
+        {
+            return null;
+        }
+        reader.CheckKeys(mapping, path, RuleKeys);
+        IPAddress? destination = null;
+        if (DocReader.Get(mapping, "destinationIP") is { } destinationNode)
+        {
+            destination = ReadDestination(destinationNode, DocReader.Path(path, "destinationIP"), reader);
+        }
+        else
+        {
+            reader.Missing(mapping, path, "destinationIP", "give the real destination, e.g. destinationIP: 10.0.0.99");
+        }
+        PortRange? port = null;
+        if (DocReader.Get(mapping, "port") is { } portNode)
+        {
+            port = reader.Ports(portNode, DocReader.Path(path, "port"), allowRange: false);
+        }
+        else
+        {
+            reader.Missing(mapping, path, "port", "give the port clients connect to, e.g. port: 80");
+        }
+        Protocol? protocol = null;
+        if (DocReader.Get(mapping, "protocol") is { } protocolNode)
+        {
+            if (reader.Text(protocolNode, DocReader.Path(path, "protocol")) is { } text)
+            {
+                if (EnumWords.TryParseProtocol(text, out var parsed))
+                {
+                    protocol = parsed;
+                }
+                else
+                {
+                    reader.Error(DiagnosticCodes.UnknownProtocol, protocolNode, DocReader.Path(path, "protocol"), $"protocol '{text}' is not known",
+                        "use TCP, UDP or SCTP");
+                }
+            }
+        }
+        else
+        {
+            reader.Missing(mapping, path, "protocol", "give TCP, UDP or SCTP");
+        }
+        PortRange? target = null;
+        var targetOk = true;
+        var targetNode = DocReader.Get(mapping, "targetPort");
+        if (targetNode is not null)
+        {
+            target = reader.Ports(targetNode, DocReader.Path(path, "targetPort"), allowRange: false);
+            targetOk = target is not null;
+        }
+        if (destination is null || port is null || protocol is null || !targetOk)
+        {
+            return null;
+        }
+        var rule = new RedirectRule(protocol.Value, port.Value, destination, target, null);
+        map.Add(rule, reader.At(mapping, path));
+        map.Add(rule, "port", reader.At(mapping["port"]!, DocReader.Path(path, "port")));
+        map.Add(rule, "destination", reader.At(mapping["destinationIP"]!, DocReader.Path(path, "destinationIP")));
+        if (targetNode is not null)
+        {
+            map.Add(rule, "targetPort", reader.At(targetNode, DocReader.Path(path, "targetPort")));
+        }
+        return rule;
+    }
+
+    // destinationIP has been written both as an address and as a /32 CIDR (cluster-network-operator PR #852).
+    private static IPAddress? ReadDestination(DocNode node, string path, DocReader reader)
+    {
+        if (reader.Text(node, path) is not { } text)
+        {
+            return null;
+        }
+        if (!text.Contains('/'))
+        {
+            return reader.Address(node, path, "destination");
+        }
+        if (reader.InterfaceAddress(node, path, prefixOptional: false) is not { } cidr)
+        {
+            return null;
+        }
+        if (cidr.PrefixLength != AddressText.MaxPrefix(cidr.Family))
+        {
+            reader.Error(DiagnosticCodes.InvalidPrefix, node, path, $"destination '{text}' is a network, not one address",
+                $"give one address, e.g. {cidr.Address}");
+            return null;
+        }
+        return cidr.Address;
+    }
+}
