@@ -1,0 +1,65 @@
+using System.Text.Json;
+using RedirectRouter.TestSupport;
+
+namespace RedirectRouter.Cli.Tests;
+
+/// <summary>
+/// <c>validate</c> and <c>plan</c> run as an unprivileged user (nobody, no capabilities) and leave the
+/// machine as it was: the real binary, a real process, the machine's namespace compared before and after.
+/// </summary>
+public sealed class UnprivilegedTests
+{
+    private static string Snapshot()
+    {
+        // Read-only look at this machine's own namespace: links, addresses, routes, rules and namespaces.
+        var parts = new[]
+        {
+            TestNamespace.Run("ip", ["-j", "link", "show"]),
+            TestNamespace.Run("ip", ["-j", "addr", "show"]),
+            TestNamespace.Run("ip", ["-j", "route", "show", "table", "all"]),
+            TestNamespace.Run("ip", ["-j", "rule", "show"]),
+            string.Join(',', RedirectRouter.Netlink.NetNamespace.ListNames().Where(n => !n.StartsWith(TestNamespace.NamePrefix, StringComparison.Ordinal))),
+        };
+        // Counters change with background traffic; compare the structure without them.
+        return string.Join('\n', parts.Select(p => System.Text.RegularExpressions.Regex.Replace(p, "\"(stats64|stats|used|expires|lastused|preferred_life_time|valid_life_time)\":[^,}]+,?", "")));
+    }
+
+    private static (int ExitCode, string Output, string Error) RunAsNobody(params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "redirect-router.dll");
+        return TestNamespace.Execute("setpriv", [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+            "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1",
+            "dotnet", cli, .. args,
+        ]);
+    }
+
+    [Fact]
+    public void ValidateAndPlanNeedNoPrivilegeAndChangeNothing()
+    {
+        Privileged.Require(); // root is needed only to drop to nobody
+        var config = Path.Combine(Path.GetTempPath(), $"rr-unpriv-{Environment.ProcessId}.yaml");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Expected", "two-homes.yaml"), config, overwrite: true);
+        try
+        {
+            var before = Snapshot();
+
+            var validate = RunAsNobody("validate", "--config", config);
+            Assert.True(validate.ExitCode == 0, $"validate exited {validate.ExitCode}: {validate.Error}");
+
+            var plan = RunAsNobody("plan", "--config", config, "--output", "json");
+            Assert.True(plan.ExitCode == 0, $"plan exited {plan.ExitCode}: {plan.Error}");
+            using var document = JsonDocument.Parse(plan.Output);
+            Assert.Equal(2, document.RootElement.GetProperty("links").GetArrayLength());
+
+            var bad = RunAsNobody("validate", "--config", "/nonexistent/config.yaml");
+            Assert.Equal(2, bad.ExitCode);
+
+            Assert.Equal(before, Snapshot());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+}
