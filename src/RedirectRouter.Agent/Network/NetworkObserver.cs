@@ -1,0 +1,59 @@
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netlink;
+using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using NlLink = RedirectRouter.Netlink.Model.Link;
+
+namespace RedirectRouter.Agent.Network;
+
+/// <summary>
+/// Reads what the router's namespace holds of the objects the agent manages, in the planner's terms:
+/// the desired links (by name) and links marked as ours, their global addresses, routes with our
+/// protocol, and rules in our priority range. Everything else in the namespace is not looked at.
+/// </summary>
+public static class NetworkObserver
+{
+    /// <summary>The observed state, plus the kernel links by name (for index lookups by the applier).</summary>
+    public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(NetlinkHandle handle, NetworkState desired)
+    {
+        var desiredLinks = desired.Links.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        var allLinks = handle.LinkList();
+        var managed = allLinks
+            .Where(l => desiredLinks.ContainsKey(l.Name) || l.Alias == Ownership.LinkAlias)
+            .ToDictionary(l => l.Name, StringComparer.Ordinal);
+
+        var links = managed.Values.Select(l =>
+        {
+            desiredLinks.TryGetValue(l.Name, out var wanted);
+            var origin = l.Alias == Ownership.LinkAlias ? LinkOrigin.Create : LinkOrigin.Adopt;
+            // A macvlan's mode is fixed at creation; an adopted link of another kind keeps the wanted mode (never re-made).
+            var mode = KernelModelMapping.FromKernel(l.MacvlanMode) ?? wanted?.Mode ?? MacvlanMode.Bridge;
+            return new LinkSpec(l.Name, null, mode, l.Mtu, origin, wanted?.Home ?? "", l.IsUp);
+        }).ToValueList();
+
+        var names = managed.Values.ToDictionary(l => l.Index, l => l.Name);
+        var addresses = handle.AddrList(NlFamily.Unspecified)
+            .Where(a => names.ContainsKey(a.InterfaceIndex) && KernelModelMapping.IsManageable(a.Address))
+            .Select(a => new AddressSpec(names[a.InterfaceIndex], new InterfaceAddress(a.Address, a.PrefixLength)))
+            .ToValueList();
+
+        var routes = handle.RouteList(NlFamily.Inet, table: null)
+            .Concat(handle.RouteList(NlFamily.Inet6, table: null))
+            .Where(r => r.Protocol == Ownership.RouteProtocol)
+            .Select(r => KernelModelMapping.FromKernel(r, names))
+            .OfType<RouteEntry>()
+            .ToValueList();
+
+        var rules = handle.RuleList(NlFamily.Inet)
+            .Concat(handle.RuleList(NlFamily.Inet6))
+            .Where(r => r.Priority is { } p && Ownership.IsOwnedRulePriority(p))
+            .Select(KernelModelMapping.FromKernel)
+            .ToValueList();
+
+        return (new NetworkState(links, addresses, routes, rules), managed);
+    }
+
+    /// <summary>The desired state with kernel defaults filled in (route metrics), so it compares equal to what is observed.</summary>
+    public static NetworkState Normalize(NetworkState desired) =>
+        desired with { Routes = desired.Routes.Select(KernelModelMapping.Normalize).ToValueList() };
+}
