@@ -9,7 +9,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages every script may need: the kernel tools the agent drives and the tests use as
 # witnesses, and the native toolchain for the NativeAOT publish.
-RR_APT_PACKAGES=(iproute2 iptables nftables iputils-ping conntrack clang llvm zlib1g-dev)
+RR_APT_PACKAGES=(iproute2 iptables nftables iputils-ping conntrack python3 clang llvm zlib1g-dev prometheus)
 
 # Installs whatever of RR_APT_PACKAGES (plus any extra arguments) is missing; does nothing when all are present.
 ensure_packages() {

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmark of the netfilter backends (nftables, iptables-nft, iptables-legacy), in throw-away namespaces:
+# apply time for 1, 1,000 and 10,000 mappings; time to change one mapping among 10,000; new TCP
+# connections per second through the router with 1 mapping and with 10,000 (the used one last), and
+# their ratio within the same run (target for nftables: >= 0.9). Prints figures; not a test.
+# Usage: scripts/bench-netfilter.sh [ROUNDS=3] [SECONDS=3] [BACKENDS=nftables,iptables-nft,iptables-legacy]
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+root=$(repo_root)
+cd "$root"
+[ "$(id -u)" -eq 0 ] || die "the benchmark creates network namespaces: run as root"
+
+ensure_packages
+ensure_dotnet
+dotnet build tests/RedirectRouter.NetfilterBench -c Release --nologo -v quiet -clp:ErrorsOnly
+"$root/tests/RedirectRouter.NetfilterBench/bin/Release/net10.0/rr-netfilter-bench" run "${1:-3}" "${2:-3}" "${3:-nftables,iptables-nft,iptables-legacy}"

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter.Execution;
+
+namespace RedirectRouter.Netfilter.Iptables;
+
+/// <summary>
+/// The iptables backend: per family one <c>iptables-restore --noflush</c> per apply (our chains replaced
+/// atomically, missing jumps inserted), then <c>iptables-save</c> read back and compared. Works with the
+/// nf_tables and the legacy flavour, and with 1.4.21 (no --wait: we take the xtables lock).
+/// </summary>
+public sealed class IptablesBackend : INetfilterBackend
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
+    private readonly NetfilterTarget _target;
+    private readonly NetfilterCapabilities _capabilities;
+    private readonly ICommandRunner _runner;
+    private readonly ILogger _logger;
+    private readonly IptablesRenderer _renderer;
+    private readonly SemaphoreSlim _serial = new(1, 1);
+
+    /// <summary>Creates the backend for <paramref name="target"/>.</summary>
+    /// <param name="target">The namespace to manage.</param>
+    /// <param name="capabilities">The probe result (tool names, version, port-shift support).</param>
+    /// <param name="runner">Runs the tools; default CliWrap.</param>
+    /// <param name="logger">Optional.</param>
+    public IptablesBackend(NetfilterTarget target, NetfilterCapabilities capabilities, ICommandRunner? runner = null, ILogger<IptablesBackend>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(capabilities);
+        _target = target;
+        _capabilities = capabilities;
+        _runner = runner ?? CliWrapCommandRunner.Instance;
+        _logger = logger ?? NullLogger<IptablesBackend>.Instance;
+        _renderer = new IptablesRenderer(capabilities.DnatPortShift);
+    }
+
+    /// <summary>Where /run/xtables.lock is (tests point it elsewhere).</summary>
+    internal string LockPath { get; init; } = XtablesLock.DefaultPath;
+
+    /// <inheritdoc/>
+    public string Name => "iptables";
+
+    /// <inheritdoc/>
+    public IRulesetRenderer Renderer => _renderer;
+
+    /// <inheritdoc/>
+    public async Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var bytes = 0;
+            var wanted = IptablesRenderer.Families(nat);
+            foreach (var family in ManagedFamilies(wanted))
+            {
+                var desired = wanted.Contains(family) ? _renderer.Build(nat, family) : new IptablesRuleset(family, []);
+                var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+                var payload = IptablesPayload.Build(desired, live);
+                if (payload.Length > 0)
+                {
+                    await RestoreOrRollBackAsync(family, PayloadFilter?.Invoke(payload) ?? payload, live, cancellationToken).ConfigureAwait(false);
+                    bytes += payload.Length;
+                }
+            }
+            var applyTime = clock.Elapsed;
+            clock.Restart();
+            var drift = await VerifyCoreAsync(nat, cancellationToken).ConfigureAwait(false);
+            Log.Applied(_logger, Name, bytes, _target.ToString(), "full chains", (long)applyTime.TotalMilliseconds, clock.ElapsedMilliseconds);
+            if (!drift.IsClean)
+            {
+                Log.Drift(_logger, drift);
+            }
+            return new ApplyResult(Name, false, applyTime, clock.Elapsed, drift);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<DriftReport> VerifyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await VerifyCoreAsync(nat, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RuleCounter>> ReadCountersAsync(CancellationToken cancellationToken = default)
+    {
+        var counters = new List<RuleCounter>();
+        foreach (var family in ManagedFamilies([]))
+        {
+            var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+            foreach (var (tableName, table) in live.Tables)
+            {
+                foreach (var chain in table.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
+                {
+                    counters.AddRange(table.RulesOf(chain).Select(r =>
+                        new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
+                }
+            }
+        }
+        return counters;
+    }
+
+    /// <inheritdoc/>
+    public async Task CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var family in ManagedFamilies([]))
+            {
+                var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+                var payload = IptablesPayload.Build(new IptablesRuleset(family, []), live);
+                if (payload.Length > 0)
+                {
+                    await RestoreAsync(family, payload, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            Log.CleanedUp(_logger, Name, _target.ToString());
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    /// <summary>Test seam: transforms each apply payload before it is loaded (to inject a line the kernel rejects).</summary>
+    internal Func<string, string>? PayloadFilter { get; set; }
+
+    // iptables-restore commits table by table: when a later table is rejected, the earlier ones are already
+    // replaced. Put our chains of those tables back as they were, so a failed apply changes nothing.
+    private async Task RestoreOrRollBackAsync(AddressFamily family, string payload, IptablesSaveState before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RestoreAsync(family, payload, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NetfilterException)
+        {
+            var now = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+            var rollback = IptablesPayload.Build(IptablesRulesetFromLive.Of(family, before), now);
+            if (rollback.Length > 0)
+            {
+                await RestoreAsync(family, rollback, cancellationToken).ConfigureAwait(false);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Loads a payload as is.</summary>
+    internal async Task RestoreAsync(AddressFamily family, string payload, CancellationToken cancellationToken)
+    {
+        var tool = family == AddressFamily.InterNetworkV6 ? _capabilities.Iptables.Restore6 : _capabilities.Iptables.Restore;
+        var arguments = new List<string> { "--noflush" };
+        XtablesLock? held = null;
+        if (_capabilities.RestoreSupportsWait)
+        {
+            arguments.Add("--wait=5");
+        }
+        else if (_capabilities.IptablesVariant != IptablesVariant.NfTables)
+        {
+            Log.TakingLock(_logger, Name, _capabilities.IptablesVersion);
+            held = await XtablesLock.AcquireAsync(LockPath, abstractSocket: _target.NetnsPath is null, LockTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var result = await _target.RunAsync(_runner, tool, arguments, payload, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw PayloadErrors.Rejected(tool, result, payload);
+            }
+        }
+        finally
+        {
+            held?.Dispose();
+        }
+    }
+
+    private async Task<DriftReport> VerifyCoreAsync(NatModel nat, CancellationToken cancellationToken)
+    {
+        List<string> missing = [], extra = [], shadowing = [];
+        var wanted = IptablesRenderer.Families(nat);
+        var egress = nat.Snat.Select(s => s.Interface).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var family in ManagedFamilies(wanted))
+        {
+            var desired = wanted.Contains(family) ? _renderer.Build(nat, family) : new IptablesRuleset(family, []);
+            var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+            IptablesVerifier.Compare(desired, live, nat.ClusterInterface, egress, missing, extra, shadowing);
+        }
+        return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList());
+    }
+
+    private async Task<IptablesSaveState> SaveAsync(AddressFamily family, CancellationToken cancellationToken)
+    {
+        var tool = family == AddressFamily.InterNetworkV6 ? _capabilities.Iptables.Save6 : _capabilities.Iptables.Save;
+        string[] arguments = ["-c"];
+        var result = await _target.RunAsync(_runner, tool, arguments, null, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw PayloadErrors.Failed(tool, arguments, result);
+        }
+        return IptablesSaveState.Parse(result.StandardOutput);
+    }
+
+    // IPv6 is managed whenever ip6tables works, so that chains left from an earlier IPv6 configuration are removed.
+    private IEnumerable<AddressFamily> ManagedFamilies(IReadOnlyList<AddressFamily> wanted)
+    {
+        yield return AddressFamily.InterNetwork;
+        if (_capabilities.Ip6tables || wanted.Contains(AddressFamily.InterNetworkV6))
+        {
+            yield return AddressFamily.InterNetworkV6;
+        }
+    }
+}

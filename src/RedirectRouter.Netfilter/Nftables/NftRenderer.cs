@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter.Iptables;
+
+namespace RedirectRouter.Netfilter.Nftables;
+
+/// <summary>
+/// Renders the <see cref="NatModel"/> as one table per family, <c>redirect_router</c>, loaded by one
+/// <c>nft -f</c> transaction. The DNAT rules are map elements, so the lookup cost does not grow with the
+/// number of rules:
+/// <list type="bullet">
+/// <item><c>dnat_ports</c>: a hash map <c>l4proto . dport : addr . port</c> (single ports; remapped ranges one element per port).</item>
+/// <item><c>dnat_ranges</c>: an interval map <c>l4proto . first-last : addr</c> (ranges whose ports stay the same).</item>
+/// <item><c>home_marks</c> (multi-home only): <c>l4proto . port(s) : mark</c>, for policy routing.</item>
+/// </list>
+/// A lookup that finds no element lets the packet fall through to the fallback rule; then SNAT per home
+/// by output interface, and the same no-open-relay filter as the iptables backend.
+/// </summary>
+public sealed class NftRenderer : IRulesetRenderer
+{
+    /// <summary>The name of our table in each family.</summary>
+    public const string TableName = "redirect_router";
+
+    /// <summary>Map: single ports.</summary>
+    public const string PortMap = "dnat_ports";
+
+    /// <summary>Map: same-port ranges.</summary>
+    public const string RangeMap = "dnat_ranges";
+
+    /// <summary>Map: home marks.</summary>
+    public const string MarkMap = "home_marks";
+
+    /// <summary>Chain (prerouting, mangle priority, multi-home only): sets the home mark.</summary>
+    public const string MarkChain = "mark_homes";
+
+    /// <summary>Chain (prerouting, dstnat): the map lookups and the fallback.</summary>
+    public const string DnatChain = "dnat_rules";
+
+    /// <summary>Chain (postrouting, srcnat): SNAT per home.</summary>
+    public const string SnatChain = "snat_homes";
+
+    /// <summary>Chain (forward, filter): the no-open-relay filter.</summary>
+    public const string ForwardChain = "forward_filter";
+
+    /// <summary>The families we may own a table in.</summary>
+    public static readonly string[] AllFamilies = ["ip", "ip6"];
+
+    private const string LookupKey = "meta l4proto . th dport";
+
+    /// <summary>
+    /// A throw-away table with every feature our ruleset uses, for <c>nft --check</c> (which sends it to the
+    /// kernel and aborts): concatenated hash and interval maps with counters, NAT in both families.
+    /// </summary>
+    internal static readonly string ProbeRuleset = $$"""
+        table ip {{TableName}}_probe {
+        	map m { type inet_proto . inet_service : ipv4_addr . inet_service; counter; elements = { tcp . 1 : 127.0.0.1 . 2 }; }
+        	map r { type inet_proto . inet_service : ipv4_addr; flags interval; counter; elements = { udp . 1-2 : 127.0.0.1 }; }
+        	chain p { type nat hook prerouting priority dstnat; policy accept; iifname "lo" counter dnat ip to {{LookupKey}} map @m; }
+        	chain f { type filter hook forward priority filter; policy accept; ct status dnat counter accept; }
+        }
+        table ip6 {{TableName}}_probe {
+        	chain p { type nat hook postrouting priority srcnat; policy accept; oifname "lo" counter snat ip6 to ::1; }
+        }
+
+        """;
+
+    /// <inheritdoc/>
+    public string Backend => "nftables";
+
+    /// <summary>The "ip"/"ip6" name of an address family.</summary>
+    public static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ip6" : "ip";
+
+    /// <summary>Our tables for <paramref name="nat"/>: ip always, ip6 when the model has anything IPv6.</summary>
+    public IReadOnlyList<NftTable> Build(NatModel nat) =>
+        IptablesRenderer.Families(nat).Select(f => Build(nat, f)).ToArray();
+
+    /// <summary>Our table of one family.</summary>
+    public NftTable Build(NatModel nat, AddressFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        var fam = FamilyName(family);
+        var iface = Quote(nat.ClusterInterface);
+        var addrType = family == AddressFamily.InterNetworkV6 ? "ipv6_addr" : "ipv4_addr";
+        var dnat = nat.Dnat.Where(d => d.Family == family).ToArray();
+        var fallback = nat.Fallbacks.FirstOrDefault(f => f.Family == family);
+        var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
+
+        var ports = new List<NftElement>();
+        var ranges = new List<NftElement>();
+        foreach (var entry in dnat)
+        {
+            var proto = IptablesRenderer.ProtocolName(entry.Protocol);
+            var local = entry.LocalPorts;
+            var identity = entry.TargetPorts is not { } t || t == local;
+            if (identity && !local.IsSinglePort)
+            {
+                ranges.Add(new NftElement($"{proto} . {local.First}-{local.Last}", entry.Destination.ToString()));
+                continue;
+            }
+            // Hash elements are exact keys: a remapped range becomes one element per port (8000->9000, 8001->9001, ...).
+            for (var i = 0; i < local.Width; i++)
+            {
+                var port = identity ? local.First + i
+                    : entry.TargetPorts!.Value.IsSinglePort ? entry.TargetPorts.Value.First
+                    : entry.TargetPorts.Value.First + i;
+                ports.Add(new NftElement(string.Create(CultureInfo.InvariantCulture, $"{proto} . {local.First + i}"),
+                    string.Create(CultureInfo.InvariantCulture, $"{entry.Destination} . {port}")));
+            }
+        }
+
+        var maps = new List<NftMap>
+        {
+            new(PortMap, "inet_proto . inet_service", $"{addrType} . inet_service", Interval: false, Counter: true, ports.ToValueList()),
+            new(RangeMap, "inet_proto . inet_service", addrType, Interval: true, Counter: true, ranges.ToValueList()),
+        };
+        var chains = new List<NftChain>();
+
+        if (marks.Count > 0)
+        {
+            var markElements = dnat.Where(d => marks.ContainsKey(d.Home))
+                .Select(d => new NftElement($"{IptablesRenderer.ProtocolName(d.Protocol)} . {d.LocalPorts}", MarkText(marks[d.Home])));
+            maps.Add(new NftMap(MarkMap, "inet_proto . inet_service", "mark", Interval: true, Counter: false, markElements.ToValueList()));
+            var markRules = new List<string>();
+            if (fallback is not null && marks.TryGetValue(fallback.Home, out var fallbackMark))
+            {
+                markRules.Add($"iifname {iface} meta mark set {MarkText(fallbackMark)}");
+            }
+            markRules.Add($"iifname {iface} meta mark set {LookupKey} map @{MarkMap}");
+            chains.Add(new NftChain(MarkChain, "filter", "prerouting", -150, markRules.ToValueList()));
+        }
+
+        var dnatRules = new List<string>
+        {
+            $"iifname {iface} counter dnat {fam} to {LookupKey} map @{PortMap}",
+            $"iifname {iface} counter dnat {fam} to {LookupKey} map @{RangeMap}",
+        };
+        if (fallback is not null)
+        {
+            dnatRules.Add($"iifname {iface} counter dnat {fam} to {fallback.Destination}");
+        }
+        chains.Add(new NftChain(DnatChain, "nat", "prerouting", -100, dnatRules.ToValueList()));
+
+        chains.Add(new NftChain(SnatChain, "nat", "postrouting", 100,
+            nat.Snat.Where(s => s.Family == family).Select(s => $"oifname {Quote(s.Interface)} counter snat {fam} to {s.Source}").ToValueList()));
+
+        chains.Add(new NftChain(ForwardChain, "filter", "forward", 0,
+        [
+            $"iifname {iface} ct status dnat counter accept",
+            $"iifname {iface} counter drop",
+        ]));
+        return new NftTable(fam, maps.ToValueList(), chains.ToValueList());
+    }
+
+    /// <summary>What <c>plan</c> prints: exactly the full-replace transaction an apply loads.</summary>
+    public string Render(NatModel nat) => FullReplace(Build(nat));
+
+    /// <summary>
+    /// One transaction that replaces our tables: "add table" (so the delete cannot fail), "delete table",
+    /// then the new table; families without a table in <paramref name="tables"/> are just deleted.
+    /// </summary>
+    public static string FullReplace(IReadOnlyList<NftTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var text = new StringBuilder();
+        foreach (var family in AllFamilies)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"add table {family} {TableName}\n");
+            text.Append(CultureInfo.InvariantCulture, $"delete table {family} {TableName}\n");
+        }
+        foreach (var table in tables)
+        {
+            AppendTable(text, table);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The transaction that removes our tables (idempotent: add then delete).</summary>
+    public static string Cleanup() => FullReplace([]);
+
+    /// <summary>
+    /// The element-only transaction from <paramref name="old"/> to <paramref name="new"/>; null when anything but
+    /// map elements differs (then the table must be replaced); empty when nothing differs.
+    /// </summary>
+    public static string? ElementDelta(IReadOnlyList<NftTable> old, IReadOnlyList<NftTable> @new)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(@new);
+        if (old.Count != @new.Count)
+        {
+            return null;
+        }
+        var text = new StringBuilder();
+        for (var t = 0; t < old.Count; t++)
+        {
+            var (a, b) = (old[t], @new[t]);
+            if (a.Family != b.Family || !a.Chains.Equals(b.Chains) || a.Maps.Count != b.Maps.Count)
+            {
+                return null;
+            }
+            for (var m = 0; m < a.Maps.Count; m++)
+            {
+                var (before, after) = (a.Maps[m], b.Maps[m]);
+                if (before.Declaration != after.Declaration)
+                {
+                    return null;
+                }
+                var was = ToDictionary(before.Elements);
+                var now = ToDictionary(after.Elements);
+                var removed = was.Where(e => !now.TryGetValue(e.Key, out var v) || v != e.Value).Select(e => e.Key).ToArray();
+                var added = after.Elements.Where(e => !was.TryGetValue(e.Key, out var v) || v != e.Value).ToArray();
+                // Deletions first: a changed value is a delete and an add of the same key, in the same transaction.
+                if (removed.Length > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"delete element {a.Family} {TableName} {before.Name} {{ {string.Join(", ", removed)} }}\n");
+                }
+                if (added.Length > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"add element {a.Family} {TableName} {after.Name} {{ {string.Join(", ", added)} }}\n");
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    internal static string MarkText(uint mark) => "0x" + mark.ToString("x8", CultureInfo.InvariantCulture);
+
+    internal static string PriorityName(string type, string hook, int priority) => (type, hook, priority) switch
+    {
+        (_, _, -150) => "mangle",
+        ("nat", "prerouting", -100) => "dstnat",
+        ("nat", "postrouting", 100) => "srcnat",
+        (_, _, 0) => "filter",
+        _ => priority.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static Dictionary<string, string> ToDictionary(IEnumerable<NftElement> elements)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var element in elements)
+        {
+            map[element.Key] = element.Value;
+        }
+        return map;
+    }
+
+    private static void AppendTable(StringBuilder text, NftTable table)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"table {table.Family} {TableName} {{\n");
+        foreach (var map in table.Maps)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\tmap {map.Name} {{\n\t\ttype {map.KeyType} : {map.ValueType}\n");
+            if (map.Interval)
+            {
+                text.Append("\t\tflags interval\n");
+            }
+            if (map.Counter)
+            {
+                text.Append("\t\tcounter\n");
+            }
+            if (map.Elements.Count > 0)
+            {
+                text.Append("\t\telements = {\n");
+                for (var i = 0; i < map.Elements.Count; i++)
+                {
+                    text.Append("\t\t\t").Append(map.Elements[i].ToString()).Append(i + 1 < map.Elements.Count ? ",\n" : "\n");
+                }
+                text.Append("\t\t}\n");
+            }
+            text.Append("\t}\n");
+        }
+        foreach (var chain in table.Chains)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"\tchain {chain.Name} {{\n\t\ttype {chain.Type} hook {chain.Hook} priority {PriorityName(chain.Type, chain.Hook, chain.Priority)}; policy accept;\n");
+            foreach (var rule in chain.Rules)
+            {
+                text.Append("\t\t").Append(rule).Append('\n');
+            }
+            text.Append("\t}\n");
+        }
+        text.Append("}\n");
+    }
+
+    private static string Quote(string name) => $"\"{name}\"";
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter.Execution;
+
+namespace RedirectRouter.Netfilter.Nftables;
+
+/// <summary>
+/// The nftables backend: our tables (<c>ip</c>/<c>ip6 redirect_router</c>) replaced in one <c>nft -f</c>
+/// transaction, or, when only map elements changed since the last apply, just those elements added and
+/// deleted (the table, its counters and established flows are untouched). Every apply is read back with
+/// <c>nft -j list table</c> and compared.
+/// </summary>
+public sealed class NftablesBackend : INetfilterBackend
+{
+    private readonly NetfilterTarget _target;
+    private readonly ICommandRunner _runner;
+    private readonly ILogger _logger;
+    private readonly NftRenderer _renderer = new();
+    private readonly SemaphoreSlim _serial = new(1, 1);
+    private IReadOnlyList<NftTable>? _applied;
+
+    /// <summary>Creates the backend for <paramref name="target"/>.</summary>
+    /// <param name="target">The namespace to manage.</param>
+    /// <param name="runner">Runs nft; default CliWrap.</param>
+    /// <param name="logger">Optional.</param>
+    public NftablesBackend(NetfilterTarget target, ICommandRunner? runner = null, ILogger<NftablesBackend>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        _target = target;
+        _runner = runner ?? CliWrapCommandRunner.Instance;
+        _logger = logger ?? NullLogger<NftablesBackend>.Instance;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "nftables";
+
+    /// <inheritdoc/>
+    public IRulesetRenderer Renderer => _renderer;
+
+    /// <inheritdoc/>
+    public async Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var desired = _renderer.Build(nat);
+            var incremental = false;
+            var payload = _applied is null ? null : NftRenderer.ElementDelta(_applied, desired);
+            if (payload is not null)
+            {
+                incremental = true;
+                try
+                {
+                    if (payload.Length > 0)
+                    {
+                        await LoadAsync(payload, cancellationToken).ConfigureAwait(false);
+                    }
+                    _applied = desired;
+                }
+                catch (NetfilterException e)
+                {
+                    // Someone changed our table behind our back (e.g. deleted it): replace it whole.
+                    Log.IncrementalFailed(_logger, e.ToolError);
+                    incremental = false;
+                }
+            }
+            if (!incremental)
+            {
+                payload = await ReplaceAsync(desired, cancellationToken).ConfigureAwait(false);
+            }
+            var applyTime = clock.Elapsed;
+
+            clock.Restart();
+            var drift = await CompareAsync(nat, desired, null, cancellationToken).ConfigureAwait(false);
+            if (incremental && HasDifferences(drift))
+            {
+                // The table drifted since our last apply (the delta was computed from memory): repair it whole.
+                Log.Drift(_logger, drift);
+                incremental = false;
+                payload = await ReplaceAsync(desired, cancellationToken).ConfigureAwait(false);
+                drift = await CompareAsync(nat, desired, null, cancellationToken).ConfigureAwait(false);
+            }
+            if (HasDifferences(drift))
+            {
+                _applied = null; // the next apply replaces the whole table
+            }
+            if (!drift.IsClean)
+            {
+                Log.Drift(_logger, drift);
+            }
+            Log.Applied(_logger, Name, payload!.Length, _target.ToString(), incremental ? "elements only" : "table replaced",
+                (long)applyTime.TotalMilliseconds, clock.ElapsedMilliseconds);
+            return new ApplyResult(Name, incremental, applyTime, clock.Elapsed, drift);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<DriftReport> VerifyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CompareAsync(nat, _renderer.Build(nat), null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RuleCounter>> ReadCountersAsync(CancellationToken cancellationToken = default)
+    {
+        var counters = new List<RuleCounter>();
+        var chains = await ListChainsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var family in NftRenderer.AllFamilies.Where(f => chains.Any(c => c.Family == f && c.Table == NftRenderer.TableName)))
+        {
+            await ReadTableAsync(family, counters, cancellationToken).ConfigureAwait(false);
+        }
+        return counters;
+    }
+
+    /// <inheritdoc/>
+    public async Task CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadAsync(NftRenderer.Cleanup(), cancellationToken).ConfigureAwait(false);
+            _applied = null;
+            Log.CleanedUp(_logger, Name, _target.ToString());
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    // Shadowing is outside our table: replacing the table would not change it.
+    private static bool HasDifferences(DriftReport drift) => drift.Missing.Count > 0 || drift.Extra.Count > 0;
+
+    private async Task<string> ReplaceAsync(IReadOnlyList<NftTable> desired, CancellationToken cancellationToken)
+    {
+        _applied = null;
+        var payload = NftRenderer.FullReplace(desired);
+        await LoadAsync(payload, cancellationToken).ConfigureAwait(false);
+        _applied = desired;
+        return payload;
+    }
+
+    /// <summary>Test seam: transforms each payload before it is loaded (to inject a line the kernel rejects).</summary>
+    internal Func<string, string>? PayloadFilter { get; set; }
+
+    /// <summary>Loads a payload, in one transaction.</summary>
+    internal async Task LoadAsync(string payload, CancellationToken cancellationToken)
+    {
+        payload = PayloadFilter?.Invoke(payload) ?? payload;
+        var result = await _target.RunAsync(_runner, "nft", ["-f", "-"], payload, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw PayloadErrors.Rejected("nft", result, payload);
+        }
+    }
+
+    private async Task<DriftReport> CompareAsync(NatModel nat, IReadOnlyList<NftTable> desired, List<RuleCounter>? counters, CancellationToken cancellationToken)
+    {
+        List<string> missing = [], extra = [], shadowing = [];
+        // "list chains" is cheap (no elements) and tells which of our tables exist: each has chains.
+        var chains = await ListChainsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var family in NftRenderer.AllFamilies)
+        {
+            var exists = chains.Any(c => c.Family == family && c.Table == NftRenderer.TableName);
+            var wanted = desired.FirstOrDefault(t => t.Family == family);
+            if (wanted is null)
+            {
+                if (exists)
+                {
+                    extra.Add($"table {family} {NftRenderer.TableName}");
+                }
+                continue;
+            }
+            var live = exists ? await ReadTableAsync(family, counters, cancellationToken).ConfigureAwait(false) : null;
+            NftVerifier.Compare(wanted, live, missing, extra);
+        }
+        await FindShadowingAsync(nat, desired, chains, shadowing, cancellationToken).ConfigureAwait(false);
+        return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList());
+    }
+
+    // Foreign NAT chains on prerouting that run no later than ours and DNAT cluster traffic take it before our map does.
+    private async Task FindShadowingAsync(NatModel nat, IReadOnlyList<NftTable> desired, IReadOnlyList<NftChainInfo> chains, List<string> shadowing,
+        CancellationToken cancellationToken)
+    {
+        foreach (var chain in chains)
+        {
+            var ours = desired.FirstOrDefault(t => t.Family == chain.Family || chain.Family == "inet")?.Chains.FirstOrDefault(c => c.Name == NftRenderer.DnatChain);
+            if (ours is null || chain.Table == NftRenderer.TableName || chain.Type != "nat" || chain.Hook != "prerouting" || chain.Priority > ours.Priority)
+            {
+                continue;
+            }
+            var json = await RunAsync(["-j", "list", "chain", chain.Family, chain.Table, chain.Name], cancellationToken).ConfigureAwait(false);
+            foreach (var rule in NftJsonReader.ReadRules(json, chain.Family))
+            {
+                var otherInterface = rule.StartsWith("iifname \"", StringComparison.Ordinal) && !rule.StartsWith($"iifname \"{nat.ClusterInterface}\"", StringComparison.Ordinal);
+                var nats = rule.Contains("dnat ", StringComparison.Ordinal) || rule.Contains("redirect", StringComparison.Ordinal)
+                    || rule.Contains("\"DNAT\"", StringComparison.Ordinal) || rule.Contains("\"REDIRECT\"", StringComparison.Ordinal) || rule.EndsWith(" drop", StringComparison.Ordinal);
+                if (nats && !otherInterface)
+                {
+                    shadowing.Add($"{chain.Family} {chain.Table} chain {chain.Name} (priority {chain.Priority}): {rule}");
+                }
+            }
+        }
+    }
+
+    private async Task<NftTable?> ReadTableAsync(string family, List<RuleCounter>? counters, CancellationToken cancellationToken)
+    {
+        var (program, arguments) = ("nft", new[] { "-j", "list", "table", family, NftRenderer.TableName });
+        var result = await _target.RunAsync(_runner, program, arguments, null, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return result.StandardError.Contains("No such file or directory", StringComparison.Ordinal)
+                ? null
+                : throw PayloadErrors.Failed(program, arguments, result);
+        }
+        return NftJsonReader.ReadTable(result.StandardOutput, family, counters);
+    }
+
+    private async Task<IReadOnlyList<NftChainInfo>> ListChainsAsync(CancellationToken cancellationToken) =>
+        NftJsonReader.ReadChains(await RunAsync(["-j", "list", "chains"], cancellationToken).ConfigureAwait(false));
+
+    private async Task<string> RunAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var result = await _target.RunAsync(_runner, "nft", arguments, null, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.StandardOutput : throw PayloadErrors.Failed("nft", arguments, result);
+    }
+}
