@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The built-in lab: five network namespaces (client pod, egress router pod, node, gateway, destination)
-# built through our netlink layer, with the router's macvlan created on the node's NIC and placed into
-# the router's namespace. Shows what it made, proves the egress IP reaches the gateway, and removes the
-# lab again (pass --keep to leave it up; `rr-lab down` removes it). Safe to run again.
+# The main job on the built-in lab: builds the lab (app pod, egress router pod, node, L2 segment, egress
+# gateway, destination), runs the agent's `init` in the router pod's namespace with an OpenShift-style
+# configuration, sends real TCP and UDP traffic from the app pod, shows that the destination saw the
+# egress IP, prints what the agent set up, and removes everything again. Safe to run again.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 root=$(repo_root)
@@ -12,20 +12,73 @@ cd "$root"
 ensure_packages
 ensure_dotnet
 
-log "building the lab tool"
+log "building the agent and the lab tool"
+dotnet build src/RedirectRouter.Cli -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet build tests/RedirectRouter.Lab -c Release --nologo -v quiet -clp:ErrorsOnly
+agent="$root/src/RedirectRouter.Cli/bin/Release/net10.0/redirect-router"
 lab="$root/tests/RedirectRouter.Lab/bin/Release/net10.0/rr-lab"
 
-keep=false
-[ "${1:-}" = "--keep" ] && keep=true
-$keep || trap '"$lab" down' EXIT
+servers=()
+cleanup() {
+    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+    "$lab" down rrlab- >/dev/null
+}
+trap cleanup EXIT
 
-"$lab" up
+"$lab" up rrlab-
 
-log "egress check: rrlab-router pings the gateway from the egress IP 192.168.12.99 over macvlan0"
-ip netns exec rrlab-router ping -c 2 -W 1 -I 192.168.12.99 192.168.12.1
-mac=$(ip -n rrlab-router -j link show macvlan0 | sed -n 's/.*"address":"\([^"]*\)".*/\1/p')
-log "gateway's neighbour entry for the egress IP (must show macvlan0's MAC $mac):"
+# Destination servers (each answers "PEER PORT"; they stop by themselves after 60 s).
+server='
+import socket, sys, threading
+kind, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", port)); s.settimeout(60)
+if kind == "tcp":
+    s.listen(8)
+    while True:
+        c, a = s.accept(); c.sendall(("%s %d\n" % (a[0], port)).encode()); c.close()
+else:
+    while True:
+        d, a = s.recvfrom(512); s.sendto(("%s %d" % (a[0], port)).encode(), a)
+'
+for spec in "tcp 80" "udp 53" "tcp 9000"; do
+    ip netns exec rrlab-dst timeout 60 python3 -c "$server" $spec & servers+=($!)
+done
+sleep 0.3
+
+log "running the agent (init) in rrlab-router with the OpenShift egress router's variables"
+ip netns exec rrlab-router env \
+    EGRESS_SOURCE=192.168.12.99 EGRESS_GATEWAY=192.168.12.1 EGRESS_ROUTER_MODE=init \
+    EGRESS_DESTINATION=$'8080 tcp 172.16.100.25 80\n53 udp 172.16.100.25\n172.16.100.26' \
+    EGRESS_ROUTER_PARENT=nic0 EGRESS_ROUTER_HOST_NETNS=/run/netns/rrlab-node \
+    "$agent"
+
+client='
+import socket, sys
+kind, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM); s.settimeout(3)
+if kind == "tcp":
+    s.connect((host, port)); print(s.recv(100).decode().strip())
+else:
+    s.sendto(b"ping", (host, port)); print(s.recv(100).decode().strip())
+'
+check() {
+    local kind=$1 port=$2 what=$3 answer
+    answer=$(ip netns exec rrlab-client python3 -c "$client" "$kind" 10.128.0.2 "$port" 2>&1) || die "$what: no answer ($answer)"
+    printf '  %-44s -> destination saw: %s\n' "app pod $kind 10.128.0.2:$port ($what)" "$answer"
+    [[ "$answer" == 192.168.12.99* ]] || die "$what: the destination did not see the egress IP"
+}
+log "traffic from the app pod (10.128.0.10) through the router"
+check tcp 8080 "remapped to 172.16.100.25:80"
+check udp 53 "to 172.16.100.25:53"
+check tcp 9000 "fallback to 172.16.100.26"
+
+log "what the agent set up in rrlab-router"
+ip -n rrlab-router -d link show macvlan0 | sed -n '1,3p'
+ip -n rrlab-router addr show dev macvlan0 scope global
+ip -n rrlab-router route
+ip netns exec rrlab-router nft list table ip redirect_router
+log "the gateway's neighbour entry for the egress IP (announced by the agent):"
 ip -n rrlab-gw neigh show 192.168.12.99
-ip -n rrlab-gw neigh show 192.168.12.99 | grep -q "$mac" || die "the gateway did not learn the egress IP on macvlan0's MAC"
-log "demo OK"
+log "demo OK; removing the lab"

@@ -4,6 +4,15 @@ namespace RedirectRouter.Cli;
 public static class Program
 {
     /// <summary>Runs the command line and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
-    public static int Main(string[] args) =>
-        CommandLineRunner.Run(args, CliContext.FromProcess(Console.Out, Console.Error));
+    public static int Main(string[] args)
+    {
+        var context = CliContext.FromProcess(Console.Out, Console.Error);
+        context.EntrypointRunner = new AgentEntrypointRunner();
+        foreach (var renderer in RedirectRouter.Netfilter.NetfilterBackends.Renderers)
+        {
+            context.Renderers.Add(renderer);
+        }
+
+        return CommandLineRunner.Run(args, context);
+    }
 }

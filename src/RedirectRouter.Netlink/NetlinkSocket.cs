@@ -101,8 +101,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>Subscribes to a multicast group (<c>NETLINK_ADD_MEMBERSHIP</c>).</summary>
-    public void JoinGroup(RtnlGroup group)
+    /// <summary>Subscribes to an rtnetlink multicast group (<c>NETLINK_ADD_MEMBERSHIP</c>).</summary>
+    public void JoinGroup(RtnlGroup group) => JoinGroup((uint)group);
+
+    /// <summary>Subscribes to a multicast group of this socket's protocol by number (<c>NETLINK_ADD_MEMBERSHIP</c>).</summary>
+    public void JoinGroup(uint group)
     {
         var value = (int)group;
         if (LibC.setsockopt(_handle.Fd, NetlinkSocketOption.SolNetlink, NetlinkSocketOption.AddMembership, &value, sizeof(int)) != 0)

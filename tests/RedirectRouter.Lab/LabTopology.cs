@@ -6,54 +6,60 @@ using RedirectRouter.Netlink.Model;
 namespace RedirectRouter.Lab;
 
 /// <summary>
-/// The lab: five namespaces wired with veth pairs, and the egress router's macvlan created on the node's
-/// NIC and placed into the router namespace, all through our netlink layer.
+/// The reference topology, built through our netlink layer (IPv4 and IPv6):
 /// <code>
-///  rrlab-client eth0 10.128.0.10/24 ===veth=== eth0 10.128.0.2/24 rrlab-router
-///                                               macvlan0 192.168.12.99/32 (parent nic0 in rrlab-node)
-///  rrlab-node   nic0 192.168.12.10/24 ===veth=== eth0 192.168.12.1/24 rrlab-gw eth1 172.16.100.1/24
-///  rrlab-dst    eth0 172.16.100.25/24 ===veth=== rrlab-gw eth1
+///  client  eth0 10.128.0.10/24 fd00:128::10 ==veth== eth0 10.128.0.2/24 fd00:128::2  router (the egress router pod)
+///  node    nic0 --veth-- segment br0 --veth-- eth0 192.168.12.1/24 fd00:12::1   gateway
+///          nic1 =========veth=============== eth2 192.168.13.1/24 fd00:13::1   gateway
+///  dst     eth0 172.16.100.25,.26/24 fd00:100::25,::26 ==veth== eth1 172.16.100.1/24 fd00:100::1 gateway
 /// </code>
+/// The router gets no egress interface here: the agent creates its macvlans on nic0/nic1 from the node's
+/// namespace. The client routes the destination network to the router; the destination routes
+/// everything to the gateway, which forwards.
 /// </summary>
 public static class LabTopology
 {
-    public const string Prefix = "rrlab-";
-    public const string Client = Prefix + "client";
-    public const string Router = Prefix + "router";
-    public const string Node = Prefix + "node";
-    public const string Gateway = Prefix + "gw";
-    public const string Destination = Prefix + "dst";
+    /// <summary>The egress addresses the lab's configurations use.</summary>
+    public const string EgressIPv4 = "192.168.12.99";
 
-    public static readonly string[] All = [Client, Router, Node, Gateway, Destination];
+    /// <summary>The names the lab tool uses.</summary>
+    public static string[] Names(string prefix) =>
+        new[] { "client", "router", "node", "seg", "gw", "dst" }.Select(r => prefix + r).ToArray();
 
-    public static void Up(TextWriter output)
+    /// <summary>Creates the namespaces <c>PREFIX{client,router,node,seg,gw,dst}</c> and builds the topology in them.</summary>
+    public static LabNamespaces Up(string prefix, TextWriter output)
     {
-        Down(output, quiet: true);
-        var spaces = All.ToDictionary(n => n, NetNamespace.Create);
+        Down(prefix, output, quiet: true);
+        var created = new List<LabHost>();
         try
         {
-            Build(spaces, output);
+            foreach (var name in Names(prefix))
+            {
+                created.Add(new LabHost(name, NetNamespace.Create(name)));
+            }
+
+            var lab = new LabNamespaces(created[0], created[1], created[2], created[3], created[4], created[5]);
+            Build(lab);
+            output.WriteLine($"lab up: {string.Join(", ", Names(prefix))}");
+            return lab;
         }
         catch
         {
-            foreach (var ns in spaces.Values)
+            foreach (var host in created)
             {
-                ns.Dispose();
+                host.Handle.Dispose();
             }
 
-            Down(output, quiet: true);
+            Down(prefix, output, quiet: true);
             throw;
-        }
-
-        foreach (var ns in spaces.Values)
-        {
-            ns.Dispose();
         }
     }
 
-    public static void Down(TextWriter output, bool quiet = false)
+    /// <summary>Removes the lab's namespaces (those that exist).</summary>
+    public static void Down(string prefix, TextWriter output, bool quiet = false)
     {
-        foreach (var name in All.Where(n => NetNamespace.ListNames().Contains(n)))
+        var existing = NetNamespace.ListNames();
+        foreach (var name in Names(prefix).Where(existing.Contains))
         {
             NetNamespace.Delete(name);
             if (!quiet)
@@ -63,80 +69,93 @@ public static class LabTopology
         }
     }
 
-    private static void Build(Dictionary<string, NetNamespace> ns, TextWriter output)
+    /// <summary>Wires and addresses the lab in namespaces that exist and are empty.</summary>
+    public static void Build(LabNamespaces lab)
     {
-        foreach (var (name, space) in ns)
+        foreach (var host in lab.All)
         {
-            using var h = NetlinkHandle.OpenIn(space);
+            using var h = NetlinkHandle.OpenIn(host.Handle);
             h.LinkSetUp(h.LinkGetByName("lo")!.Index);
-            output.WriteLine($"created namespace {name}");
         }
 
-        Pair(ns[Client], "eth0", ns[Router], "eth0");
-        Pair(ns[Node], "nic0", ns[Gateway], "eth0");
-        Pair(ns[Destination], "eth0", ns[Gateway], "eth1");
+        Pair(lab.Client, "eth0", lab.Router, "eth0");
+        Pair(lab.Node, "nic0", lab.Segment, "node0");
+        Pair(lab.Gateway, "eth0", lab.Segment, "gw0");
+        Pair(lab.Node, "nic1", lab.Gateway, "eth2");
+        Pair(lab.Destination, "eth0", lab.Gateway, "eth1");
 
-        Configure(ns[Client], "eth0", "10.128.0.10/24", defaultVia: null, extra: ("172.16.100.0/24", "10.128.0.2"));
-        Configure(ns[Router], "eth0", "10.128.0.2/24", defaultVia: null);
-        Configure(ns[Node], "nic0", "192.168.12.10/24", defaultVia: null);
-        Configure(ns[Gateway], "eth0", "192.168.12.1/24", defaultVia: null);
-        Configure(ns[Gateway], "eth1", "172.16.100.1/24", defaultVia: null);
-        Configure(ns[Destination], "eth0", "172.16.100.25/24", defaultVia: "172.16.100.1");
-        ns[Gateway].Run(() => File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1"));
-        ns[Router].Run(() => File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1"));
-        output.WriteLine("wired client-router, node-gateway and gateway-destination with veth pairs");
-
-        // The egress router's own step: a macvlan on the node's NIC, created in the node namespace and
-        // placed straight into the router's, then the egress IP and the routes via the gateway.
-        using (var node = NetlinkHandle.OpenIn(ns[Node]))
+        using (var segment = NetlinkHandle.OpenIn(lab.Segment.Handle))
         {
-            var nic = node.LinkGetByName("nic0")!;
-            node.LinkAdd(new MacvlanLinkSpec { Name = "macvlan0", ParentIndex = nic.Index, Mode = MacvlanMode.Bridge, TargetNamespace = ns[Router] });
+            segment.LinkAdd(new BridgeLinkSpec { Name = "br0" });
+            var bridge = segment.LinkGetByName("br0")!;
+            foreach (var port in new[] { "node0", "gw0" })
+            {
+                var link = segment.LinkGetByName(port)!;
+                segment.LinkSetMaster(link.Index, bridge.Index);
+                segment.LinkSetUp(link.Index);
+            }
+
+            segment.LinkSetUp(bridge.Index);
         }
 
-        using var router = NetlinkHandle.OpenIn(ns[Router]);
-        var macvlan = router.LinkGetByName("macvlan0")!;
-        router.AddrReplace(new InterfaceAddress { InterfaceIndex = macvlan.Index, Address = IPAddress.Parse("192.168.12.99"), PrefixLength = 32 });
-        router.LinkSetUp(macvlan.Index);
-        router.RouteReplace(new Route { Destination = IPNetwork.Parse("192.168.12.1/32"), OutputInterface = macvlan.Index });
-        router.RouteReplace(new Route { Destination = IPNetwork.Parse("0.0.0.0/0"), Gateway = IPAddress.Parse("192.168.12.1"), OutputInterface = macvlan.Index });
-        output.WriteLine("created macvlan0 on rrlab-node/nic0 inside rrlab-router, egress IP 192.168.12.99, default via 192.168.12.1");
+        Configure(lab.Client, "eth0", ["10.128.0.10/24", "fd00:128::10/64"],
+            routes: [("172.16.100.0/24", "10.128.0.2"), ("fd00:100::/64", "fd00:128::2")]);
+        Configure(lab.Router, "eth0", ["10.128.0.2/24", "fd00:128::2/64"], routes: []);
+        Configure(lab.Node, "nic0", ["192.168.12.10/24"], routes: []);
+        Configure(lab.Node, "nic1", ["192.168.13.10/24"], routes: []);
+        Configure(lab.Gateway, "eth0", ["192.168.12.1/24", "fd00:12::1/64"], routes: []);
+        Configure(lab.Gateway, "eth2", ["192.168.13.1/24", "fd00:13::1/64"], routes: []);
+        Configure(lab.Gateway, "eth1", ["172.16.100.1/24", "fd00:100::1/64"], routes: []);
+        Configure(lab.Destination, "eth0", ["172.16.100.25/24", "172.16.100.26/24", "fd00:100::25/64", "fd00:100::26/64"],
+            routes: [("0.0.0.0/0", "172.16.100.1"), ("::/0", "fd00:100::1")]);
+        lab.Gateway.Handle.Run(() =>
+        {
+            File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1");
+            File.WriteAllText("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+        });
     }
 
-    private static void Pair(NetNamespace left, string leftName, NetNamespace right, string rightName)
+    private static void Pair(LabHost left, string leftName, LabHost right, string rightName)
     {
-        using var h = NetlinkHandle.OpenIn(left);
-        // Create under a temporary name so the peer's final name cannot clash inside the left namespace.
-        var temporary = $"tmp{Environment.ProcessId % 100000}";
-        h.LinkAdd(new VethLinkSpec { Name = leftName, PeerName = temporary, PeerNamespace = right });
-        using var r = NetlinkHandle.OpenIn(right);
-        var peer = r.LinkGetByName(temporary)!;
-        r.LinkSetName(peer.Index, rightName);
+        using var h = NetlinkHandle.OpenIn(left.Handle);
+        // Create the peer under a temporary name, so its final name cannot clash in the left namespace.
+        var temporary = $"tmp-{Guid.NewGuid():N}"[..15];
+        h.LinkAdd(new VethLinkSpec { Name = leftName, PeerName = temporary, PeerNamespace = right.Handle });
+        using var r = NetlinkHandle.OpenIn(right.Handle);
+        r.LinkSetName(r.LinkGetByName(temporary)!.Index, rightName);
     }
 
-    private static void Configure(NetNamespace ns, string dev, string cidr, string? defaultVia, (string Prefix, string Via)? extra = null)
+    private static void Configure(LabHost host, string dev, string[] cidrs, (string Prefix, string Via)[] routes)
     {
-        using var h = NetlinkHandle.OpenIn(ns);
+        using var h = NetlinkHandle.OpenIn(host.Handle);
         var link = h.LinkGetByName(dev)!;
-        var network = cidr.Split('/');
-        h.AddrReplace(new InterfaceAddress { InterfaceIndex = link.Index, Address = IPAddress.Parse(network[0]), PrefixLength = int.Parse(network[1]) });
-        h.LinkSetUp(link.Index);
-        if (defaultVia is not null)
+        foreach (var cidr in cidrs)
         {
-            h.RouteReplace(new Route { Destination = IPNetwork.Parse("0.0.0.0/0"), Gateway = IPAddress.Parse(defaultVia), OutputInterface = link.Index });
+            var network = cidr.Split('/');
+            h.AddrReplace(new InterfaceAddress
+            {
+                InterfaceIndex = link.Index,
+                Address = IPAddress.Parse(network[0]),
+                PrefixLength = int.Parse(network[1]),
+                // The lab's own addresses need no duplicate detection; it would only slow the lab down.
+                Flags = network[0].Contains(':') ? AddressFlags.NoDad : AddressFlags.None,
+            });
         }
 
-        if (extra is { } route)
+        h.LinkSetUp(link.Index);
+        foreach (var (prefix, via) in routes)
         {
-            h.RouteReplace(new Route { Destination = IPNetwork.Parse(route.Prefix), Gateway = IPAddress.Parse(route.Via), OutputInterface = link.Index });
+            h.RouteReplace(new Route { Destination = IPNetwork.Parse(prefix), Gateway = IPAddress.Parse(via), OutputInterface = link.Index });
         }
     }
 
-    public static void Show(TextWriter output)
+    /// <summary>Prints each namespace's links, addresses and routes, read through our netlink layer.</summary>
+    public static void Show(string prefix, TextWriter output)
     {
-        foreach (var name in All)
+        var existing = NetNamespace.ListNames();
+        foreach (var name in Names(prefix))
         {
-            if (!NetNamespace.ListNames().Contains(name))
+            if (!existing.Contains(name))
             {
                 output.WriteLine($"{name}: (absent)");
                 continue;
@@ -148,11 +167,11 @@ public static class LabTopology
             var links = h.LinkList();
             foreach (var link in links.Where(l => l.Name != "lo"))
             {
-                var addresses = h.AddrList(AddressFamily.Inet, link.Index).Select(a => $"{a.Address}/{a.PrefixLength}");
-                output.WriteLine($"  link  {link}{(link.ParentInOtherNamespace ? " (its peer or parent is in another namespace)" : "")}  {string.Join(' ', addresses)}");
+                var addresses = h.AddrList(AddressFamily.Unspecified, link.Index).Where(a => !a.Address.IsIPv6LinkLocal).Select(a => $"{a.Address}/{a.PrefixLength}");
+                output.WriteLine($"  link  {link}  {string.Join(' ', addresses)}");
             }
 
-            foreach (var route in h.RouteList(AddressFamily.Inet))
+            foreach (var route in h.RouteList(AddressFamily.Inet).Concat(h.RouteList(AddressFamily.Inet6)).Where(r => !r.Destination.BaseAddress.IsIPv6LinkLocal && r.Destination.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || r.Protocol != RouteConstants.ProtocolKernel))
             {
                 var dev = links.FirstOrDefault(l => l.Index == route.OutputInterface)?.Name ?? "?";
                 output.WriteLine($"  route {route.ToString().Replace($"dev #{route.OutputInterface}", $"dev {dev}")}");

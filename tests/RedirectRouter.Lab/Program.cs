@@ -1,20 +1,25 @@
 using RedirectRouter.Lab;
 
-// rr-lab up | down | show | bench-netlink [COUNT] [ROUNDS]
+// rr-lab up | down | show [PREFIX] | bench-netlink [COUNT] [ROUNDS]
 var verb = args.Length > 0 ? args[0] : "help";
+var prefix = args.Length > 1 && verb is "up" or "down" or "show" ? args[1] : "rrlab-";
 try
 {
     switch (verb)
     {
         case "up":
-            LabTopology.Up(Console.Out);
-            LabTopology.Show(Console.Out);
+            var lab = LabTopology.Up(prefix, Console.Out);
+            foreach (var host in lab.All)
+            {
+                host.Handle.Dispose();
+            }
+
             return 0;
         case "down":
-            LabTopology.Down(Console.Out);
+            LabTopology.Down(prefix, Console.Out);
             return 0;
         case "show":
-            LabTopology.Show(Console.Out);
+            LabTopology.Show(prefix, Console.Out);
             return 0;
         case "bench-netlink":
             return NetlinkBenchmark.Run(
@@ -22,7 +27,7 @@ try
                 args.Length > 2 ? int.Parse(args[2]) : 5,
                 Console.Out);
         default:
-            Console.Error.WriteLine("usage: rr-lab up | down | show | bench-netlink [COUNT] [ROUNDS]");
+            Console.Error.WriteLine("usage: rr-lab up|down|show [PREFIX] | bench-netlink [COUNT] [ROUNDS]");
             return 2;
     }
 }

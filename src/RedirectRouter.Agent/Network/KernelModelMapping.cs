@@ -78,9 +78,15 @@ public static class KernelModelMapping
             name,
             hops,
             (int)(route.Metric ?? 0),
-            route.Scope == RouteConstants.ScopeLink ? RouteScope.Link : RouteScope.Universe,
+            ScopeOf(route, hops.Count),
             route.PreferredSource);
     }
+
+    // IPv6 routes carry no scope (the kernel reports universe for all), so a route without a gateway is on-link.
+    private static RouteScope ScopeOf(NlRoute route, int hopCount) =>
+        route.Family == Netlink.Interop.AddressFamily.Inet6
+            ? (hopCount == 0 ? RouteScope.Link : RouteScope.Universe)
+            : (route.Scope == RouteConstants.ScopeLink ? RouteScope.Link : RouteScope.Universe);
 
     /// <summary>The netlink rule for a planned policy rule.</summary>
     public static NlRule ToKernel(PolicyRule rule) => new()

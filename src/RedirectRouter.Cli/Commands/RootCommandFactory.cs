@@ -17,6 +17,8 @@ public static class RootCommandFactory
         root.Subcommands.Add(VersionCommand.Create(context.Stdout));
         root.Subcommands.Add(ValidateCommand.Create(context));
         root.Subcommands.Add(PlanCommand.Create(context));
+        root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
         root.SetAction(_ => EntrypointAction.Run(context));
         return root;
     }

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RedirectRouter.Agent.Network;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter;
+using RedirectRouter.Netfilter.Execution;
+using RedirectRouter.Netlink;
+
+namespace RedirectRouter.Agent.Setup;
+
+/// <summary>
+/// The setup sequence, in order: probe (privileges, tools) -> plan -> refuse the node's own namespace ->
+/// forwarding -> links, addresses (with duplicate-address probe), routes, rules -> NAT and filter rules ->
+/// first announcement. Every step is idempotent, so a restarted init container converges; a failure
+/// names its step.
+/// </summary>
+public sealed partial class RouterSetup
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<RouterSetup> _logger;
+
+    /// <summary>Creates the setup.</summary>
+    public RouterSetup(ILoggerFactory loggers)
+    {
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<RouterSetup>();
+    }
+
+    /// <summary>Sets the router up for <paramref name="config"/> (already validated) and returns it ready.</summary>
+    /// <exception cref="MissingPrerequisiteException">A capability or tool is missing.</exception>
+    /// <exception cref="SetupException">A step failed.</exception>
+    public async Task<SetupOutcome> RunAsync(RouterConfig config, RouterAgentOptions options, CancellationToken cancellationToken)
+    {
+        var timings = new List<(string, TimeSpan)>();
+        var watch = Stopwatch.StartNew();
+        void Done(string step)
+        {
+            timings.Add((step, watch.Elapsed));
+            LogStep(_logger, step, watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+        }
+
+        var hostNetns = options.HostNetns ?? config.Settings.HostNetns;
+        var missing = PrivilegeProbe.Missing(needsHostNamespace: hostNetns is not null);
+        if (missing.Count > 0)
+        {
+            throw new MissingPrerequisiteException($"missing capabilities: {string.Join(", ", missing)}");
+        }
+
+        RouterNamespaces namespaces;
+        try
+        {
+            namespaces = RouterNamespaces.Open(ownPath: null, hostNetns);
+        }
+        catch (NetlinkException e)
+        {
+            throw new SetupException("probe", $"cannot open the network namespaces: {e.Message}", e);
+        }
+
+        try
+        {
+            var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, NetfilterTarget.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            NetfilterBackend chosen;
+            try
+            {
+                chosen = capabilities.Choose(options.Backend ?? config.Settings.Backend);
+            }
+            catch (NetfilterException e)
+            {
+                throw new MissingPrerequisiteException(e.Message, e);
+            }
+
+            Done("probe");
+
+            var desired = Planner.Plan(config);
+            Done("plan");
+
+            RefuseNodeNamespace(namespaces, desired.Network, options.Force);
+            ForwardingSysctls.Enable(desired.Network.Addresses.Select(a => a.Address.Family));
+            Done("safety checks and forwarding");
+
+            var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = options.DuplicateProbeWindow }, _loggers);
+            reconciler.Reconcile(desired.Network);
+            Done("links, addresses, routes and rules");
+
+            var backend = NetfilterBackends.Create(chosen, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
+            if (options.NetworkOnly)
+            {
+                Announcements.SendAll(namespaces, desired.Network);
+                Done("announce");
+                return new SetupOutcome(namespaces, backend, capabilities, desired, timings);
+            }
+
+            ApplyResult applied;
+            try
+            {
+                applied = await backend.ApplyAsync(desired.Nat, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NetfilterException e)
+            {
+                throw new SetupException("netfilter", e.Message, e);
+            }
+
+            if (!applied.Drift.IsClean)
+            {
+                throw new SetupException("netfilter", $"the {backend.Name} ruleset does not read back as applied: {applied.Drift}");
+            }
+
+            Done($"netfilter ({backend.Name})");
+
+            try
+            {
+                Announcements.SendAll(namespaces, desired.Network);
+            }
+            catch (NetlinkException e)
+            {
+                throw new SetupException("announce", e.Message, e);
+            }
+
+            Done("announce");
+            return new SetupOutcome(namespaces, backend, capabilities, desired, timings);
+        }
+        catch
+        {
+            namespaces.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses to configure a namespace that holds a parent NIC (it is the node's own, not a pod's), or whose
+    /// identity equals the host namespace given, unless forced.
+    /// </summary>
+    public static void RefuseNodeNamespace(RouterNamespaces namespaces, NetworkState desired, bool force)
+    {
+        if (force)
+        {
+            return;
+        }
+
+        if (namespaces.HostIsOwn)
+        {
+            throw new SetupException("safety", $"the node namespace given ({namespaces.Host!.Path}) is this process's own namespace: the agent must run in the egress router pod's namespace (or pass --force)");
+        }
+
+        foreach (var link in desired.Links.Where(l => l.Origin != LinkOrigin.Adopt && l.Parent is not null))
+        {
+            if (namespaces.OwnHandle.LinkGetByName(link.Parent!) is not null && namespaces.OwnHandle.LinkGetByName(link.Name) is null)
+            {
+                throw new SetupException("safety", $"this namespace holds the parent NIC {link.Parent}, so it looks like the node's own namespace: run the agent in the egress router pod's namespace (or pass --force)");
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "setup: {Step} done in {Milliseconds:0.0} ms")]
+    private static partial void LogStep(ILogger logger, string step, double milliseconds);
+}

@@ -1,0 +1,37 @@
+using RedirectRouter.Agent.Network;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter;
+
+namespace RedirectRouter.Agent.Setup;
+
+/// <summary>A router that is set up: its namespaces, its netfilter backend, what it holds, and how long each step took.</summary>
+public sealed class SetupOutcome : IDisposable
+{
+    /// <summary>Creates the outcome.</summary>
+    public SetupOutcome(RouterNamespaces namespaces, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings)
+    {
+        Namespaces = namespaces;
+        Capabilities = capabilities;
+        Backend = backend;
+        Desired = desired;
+        Timings = timings;
+    }
+
+    /// <summary>The router's (and the node's) namespace handles.</summary>
+    public RouterNamespaces Namespaces { get; }
+
+    /// <summary>The netfilter backend in use.</summary>
+    public INetfilterBackend Backend { get; }
+
+    /// <summary>What the machine's netfilter tools support.</summary>
+    public NetfilterCapabilities Capabilities { get; }
+
+    /// <summary>The state that was set up.</summary>
+    public DesiredState Desired { get; set; }
+
+    /// <summary>Each step's duration, in order.</summary>
+    public IReadOnlyList<(string Step, TimeSpan Time)> Timings { get; }
+
+    /// <summary>Closes the namespace handles.</summary>
+    public void Dispose() => Namespaces.Dispose();
+}

@@ -1,0 +1,406 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RedirectRouter.Agent.Health;
+using RedirectRouter.Agent.Network;
+using RedirectRouter.Agent.Setup;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Parsing;
+using RedirectRouter.Core.Planning;
+using RedirectRouter.Netfilter;
+using RedirectRouter.Netlink;
+using RedirectRouter.Netlink.Model;
+
+namespace RedirectRouter.Agent.Supervision;
+
+/// <summary>
+/// The long-running agent (<c>run</c>): sets the router up, then keeps it true. Kernel events (netlink for
+/// links, addresses, routes and rules; nf_tables change events for the ruleset) and configuration file
+/// changes are turned into work for one serialized loop, which repairs only what drifted. The idle agent
+/// waits on sockets and does no periodic listing, except for iptables-legacy, which sends no events.
+/// </summary>
+public sealed partial class RouterSupervisor : BackgroundService
+{
+    private static readonly TimeSpan LegacyVerifyInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly RouterConfig _initialConfig;
+    private readonly RouterAgentOptions _options;
+    private readonly AgentMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<RouterSupervisor> _logger;
+    private readonly Channel<WorkKind> _work = Channel.CreateUnbounded<WorkKind>();
+    private readonly Dictionary<string, OperationalState> _linkStates = new(StringComparer.Ordinal);
+    private volatile bool _applyingNetfilter;
+    private string? _configHash;
+
+    /// <summary>Creates the supervisor.</summary>
+    public RouterSupervisor(RouterConfig config, RouterAgentOptions options, AgentMetrics metrics, ILoggerFactory loggers)
+    {
+        _initialConfig = config;
+        _options = options;
+        _metrics = metrics;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<RouterSupervisor>();
+    }
+
+    /// <summary>Why the supervisor stopped, when it failed; the command line turns it into the exit code.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>The router as set up (null until setup finished).</summary>
+    public SetupOutcome? Outcome { get; private set; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SuperviseAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // SIGTERM: a normal stop.
+        }
+        catch (Exception e)
+        {
+            Failure = e;
+            LogFailed(_logger, e.Message);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.CleanupOnExit && Outcome is { } outcome)
+        {
+            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken).ConfigureAwait(false);
+            LogCleanedUp(_logger, removed.Count);
+        }
+
+        Outcome?.Dispose();
+    }
+
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
+    {
+        _configHash = _options.ConfigPath is { } path ? Hash(File.ReadAllText(path)) : null;
+        var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig, _options, stoppingToken).ConfigureAwait(false);
+        Outcome = outcome;
+        _metrics.Announced(outcome.Desired.Network.Addresses.Count);
+        _metrics.Synced(TimeSpan.FromTicks(outcome.Timings.Sum(t => t.Time.Ticks)));
+        _metrics.SetReady(true);
+        LogReady(_logger, outcome.Backend.Name, outcome.Timings.Sum(t => t.Time.TotalMilliseconds));
+
+        var reconciler = new NetworkReconciler(outcome.Namespaces, NetworkSettings.Default with { DuplicateProbeWindow = _options.DuplicateProbeWindow }, _loggers);
+        RememberLinkStates(outcome);
+
+        using var monitor = NetlinkMonitor.Open(NetlinkMonitor.RouterGroups, outcome.Namespaces.Own);
+        using var netfilterMonitor = outcome.Capabilities.IptablesVariant == Netfilter.IptablesVariant.Legacy && outcome.Backend.Name == "iptables"
+            ? null
+            : NetfilterChangeMonitor.Open(() =>
+            {
+                if (!_applyingNetfilter)
+                {
+                    Request(WorkKind.Netfilter);
+                }
+            }, outcome.Namespaces.Own);
+        using var configWatcher = _options.ConfigPath is { } configPath ? new ConfigFileWatcher(configPath, () => Request(WorkKind.Reload)) : null;
+
+        var pump = PumpNetlinkEventsAsync(monitor, outcome, stoppingToken);
+        var repeats = RepeatAnnouncementsAsync(stoppingToken);
+        var legacyPoll = netfilterMonitor is null ? PollLegacyAsync(stoppingToken) : Task.CompletedTask;
+
+        while (await _work.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            // Let a burst of events settle, then do each kind of work once.
+            await Task.Delay(_options.Debounce, stoppingToken).ConfigureAwait(false);
+            var pending = WorkKind.None;
+            while (_work.Reader.TryRead(out var kind))
+            {
+                pending |= kind;
+            }
+
+            await DoWorkAsync(pending, outcome, reconciler, stoppingToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(pump, repeats, legacyPoll).ConfigureAwait(false);
+    }
+
+    private async Task DoWorkAsync(WorkKind pending, SetupOutcome outcome, NetworkReconciler reconciler, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        if ((pending & WorkKind.Reload) != 0)
+        {
+            await ReloadAsync(outcome, reconciler, cancellationToken).ConfigureAwait(false);
+        }
+
+        if ((pending & WorkKind.Network) != 0)
+        {
+            RepairNetwork(outcome, reconciler);
+        }
+
+        if ((pending & WorkKind.Netfilter) != 0 && !_options.NetworkOnly)
+        {
+            await RepairNetfilterAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        if ((pending & WorkKind.Announce) != 0)
+        {
+            Announce(outcome);
+        }
+
+        _metrics.Synced(watch.Elapsed);
+    }
+
+    private void RepairNetwork(SetupOutcome outcome, NetworkReconciler reconciler)
+    {
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var actions = reconciler.Reconcile(outcome.Desired.Network);
+            foreach (var action in actions)
+            {
+                _metrics.Repaired(KindOf(action));
+                LogRepaired(_logger, NetworkApplier.Describe(action), watch.Elapsed.TotalMilliseconds);
+            }
+
+            if (actions.Any(a => a is CreateLink or AddAddress))
+            {
+                // A re-made link or re-added address has to be announced again.
+                Announce(outcome);
+            }
+
+            _metrics.SetReady(true);
+        }
+        catch (SetupException e)
+        {
+            // For example the parent NIC is down or gone: keep running, say why, and try again.
+            _metrics.SetReady(false);
+            LogRepairFailed(_logger, e.Message);
+            RequestLater(WorkKind.Network);
+        }
+    }
+
+    private async Task RepairNetfilterAsync(SetupOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var drift = await outcome.Backend.VerifyAsync(outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
+            if (drift.IsClean)
+            {
+                return;
+            }
+
+            LogNetfilterDrift(_logger, drift.ToString());
+            await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
+            _metrics.Repaired("netfilter");
+            _metrics.SetReady(true);
+        }
+        catch (NetfilterException e)
+        {
+            _metrics.SetReady(false);
+            LogRepairFailed(_logger, e.Message);
+            RequestLater(WorkKind.Netfilter);
+        }
+    }
+
+    private async Task<ApplyResult> ApplyNetfilterAsync(SetupOutcome outcome, NatModel nat, CancellationToken cancellationToken)
+    {
+        _applyingNetfilter = true;
+        try
+        {
+            return await outcome.Backend.ApplyAsync(nat, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Events for our own transaction may still be queued; they only cost one clean verification.
+            _applyingNetfilter = false;
+        }
+    }
+
+    private async Task ReloadAsync(SetupOutcome outcome, NetworkReconciler reconciler, CancellationToken cancellationToken)
+    {
+        var path = _options.ConfigPath!;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Mid-swap the file can be missing for a moment; the next event brings it back.
+            LogReloadUnreadable(_logger, path, e.Message);
+            return;
+        }
+
+        var hash = Hash(text);
+        if (hash == _configHash)
+        {
+            return;
+        }
+
+        var result = ConfigLoader.LoadFile(text, path);
+        if (result.Config is null)
+        {
+            _configHash = hash;
+            _metrics.Reloaded(success: false);
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                LogReloadRejected(_logger, diagnostic.ToString());
+            }
+
+            return;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var desired = Planner.Plan(result.Config);
+        try
+        {
+            reconciler.Reconcile(desired.Network);
+            if (!_options.NetworkOnly)
+            {
+                var applied = await ApplyNetfilterAsync(outcome, desired.Nat, cancellationToken).ConfigureAwait(false);
+                LogReloadApplied(_logger, applied.Incremental ? "incremental" : "full", watch.Elapsed.TotalMilliseconds);
+            }
+
+            outcome.Desired = desired;
+            _configHash = hash;
+            _metrics.Reloaded(success: true);
+            Announce(outcome);
+        }
+        catch (Exception e) when (e is SetupException or NetfilterException)
+        {
+            _metrics.Reloaded(success: false);
+            LogReloadFailed(_logger, e.Message);
+            // outcome.Desired still holds the last good state: bring the kernel back to it.
+            Request(WorkKind.Network | WorkKind.Netfilter);
+        }
+    }
+
+    private void Announce(SetupOutcome outcome)
+    {
+        try
+        {
+            _metrics.Announced(Announcements.SendAll(outcome.Namespaces, outcome.Desired.Network));
+        }
+        catch (Exception e) when (e is NetlinkException or SetupException or System.Net.Sockets.SocketException)
+        {
+            LogAnnounceFailed(_logger, e.Message);
+        }
+    }
+
+    private async Task PumpNetlinkEventsAsync(NetlinkMonitor monitor, SetupOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var evt in monitor.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (evt is LinkEvent { Deleted: false } link && outcome.Desired.Network.Links.Any(l => l.Name == link.Link.Name))
+                {
+                    // Carrier back after a flap: the switch may have forgotten us.
+                    var was = _linkStates.GetValueOrDefault(link.Link.Name, OperationalState.Unknown);
+                    _linkStates[link.Link.Name] = link.Link.OperationalState;
+                    if (link.Link.OperationalState == OperationalState.Up && was != OperationalState.Up)
+                    {
+                        Request(WorkKind.Announce);
+                    }
+                }
+
+                Request(WorkKind.Network);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RepeatAnnouncementsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var i = 1; i < Math.Max(1, _initialConfig.Settings.AnnounceCount); i++)
+            {
+                await Task.Delay(_options.AnnounceInterval, cancellationToken).ConfigureAwait(false);
+                Request(WorkKind.Announce);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task PollLegacyAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(LegacyVerifyInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Request(WorkKind.Netfilter);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void RememberLinkStates(SetupOutcome outcome)
+    {
+        foreach (var link in outcome.Desired.Network.Links)
+        {
+            _linkStates[link.Name] = outcome.Namespaces.OwnHandle.LinkGetByName(link.Name)?.OperationalState ?? OperationalState.Unknown;
+        }
+    }
+
+    private void Request(WorkKind kind) => _work.Writer.TryWrite(kind);
+
+    private void RequestLater(WorkKind kind) => _ = Task.Delay(RetryDelay).ContinueWith(_ => Request(kind), TaskScheduler.Default);
+
+    private static string KindOf(ReconcileAction action) => action switch
+    {
+        CreateLink or DeleteLink or SetLinkMtu or SetLinkUp => "link",
+        AddAddress or DeleteAddress => "address",
+        AddRoute or ReplaceRoute or DeleteRoute => "route",
+        AddRule or DeleteRule => "rule",
+        _ => "other",
+    };
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "ready: router set up with {Backend} in {Milliseconds:0.0} ms")]
+    private static partial void LogReady(ILogger logger, string backend, double milliseconds);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "repaired: {Action} ({Milliseconds:0.0} ms after the change was noticed)")]
+    private static partial void LogRepaired(ILogger logger, string action, double milliseconds);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "repair failed, retrying: {Reason}")]
+    private static partial void LogRepairFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "netfilter drift, reapplying: {Drift}")]
+    private static partial void LogNetfilterDrift(ILogger logger, string drift);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "configuration rejected, the previous one keeps serving: {Diagnostic}")]
+    private static partial void LogReloadRejected(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "configuration reloaded ({Kind} netfilter update) in {Milliseconds:0.0} ms")]
+    private static partial void LogReloadApplied(ILogger logger, string kind, double milliseconds);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "configuration reload failed, returning to the previous one: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Debug, Message = "configuration {Path} not readable yet: {Reason}")]
+    private static partial void LogReloadUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Warning, Message = "announcement failed: {Reason}")]
+    private static partial void LogAnnounceFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Critical, Message = "the agent stopped: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "cleaned up {Count} objects on exit")]
+    private static partial void LogCleanedUp(ILogger logger, int count);
+}

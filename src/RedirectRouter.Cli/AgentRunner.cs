@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+using RedirectRouter.Agent;
+using RedirectRouter.Agent.Health;
+using RedirectRouter.Agent.Network;
+using RedirectRouter.Agent.Setup;
+using RedirectRouter.Agent.Supervision;
+using RedirectRouter.Core.Model;
+using Serilog;
+
+namespace RedirectRouter.Cli;
+
+/// <summary>
+/// Runs the agent for <c>init</c> (set up, announce once, exit) and <c>run</c> (set up and supervise under the
+/// generic host, which only this command starts). Maps failures to the exit-code table.
+/// </summary>
+public static class AgentRunner
+{
+    /// <summary>Sets the router up and exits; prints what it did on stdout.</summary>
+    public static int Init(RouterConfig config, RouterAgentOptions options, CliContext context, string logFormat)
+    {
+        using var loggers = AgentLogging.CreateFactory(logFormat, config.Settings.Debug);
+        try
+        {
+            using var outcome = new RouterSetup(loggers).RunAsync(config, options, CancellationToken.None).GetAwaiter().GetResult();
+            var total = outcome.Timings.Sum(t => t.Time.TotalMilliseconds);
+            var steps = string.Join(", ", outcome.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Step} {t.Time.TotalMilliseconds:0.0} ms")));
+            var scope = options.NetworkOnly ? ", network only" : "";
+            context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"router set up in {total:0.0} ms ({outcome.Backend.Name}{scope}): {steps}"));
+            return ExitCodes.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(context, e);
+        }
+    }
+
+    /// <summary>Sets the router up and supervises it until SIGTERM; a failed supervisor gives a non-zero exit code.</summary>
+    public static int Run(RouterConfig config, RouterAgentOptions options, CliContext context, string logFormat)
+    {
+        var logger = AgentLogging.Create(logFormat, config.Settings.Debug);
+        // An empty builder: no appsettings, no reload-on-change, so no inotify watch on the working directory.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSerilog(logger, dispose: true);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        // SIGTERM and Ctrl-C stop the host gracefully.
+        builder.Services.AddSingleton<IHostLifetime>(sp => new ConsoleLifetime(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleLifetimeOptions>>(),
+            sp.GetRequiredService<IHostEnvironment>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostOptions>>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        var metrics = new AgentMetrics();
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(sp => new RouterSupervisor(config, options, metrics, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RouterSupervisor>());
+
+        using var host = builder.Build();
+        var supervisor = host.Services.GetRequiredService<RouterSupervisor>();
+        var address = options.MetricsAddress ?? config.Settings.MetricsAddress;
+        HealthServer? health = null;
+        try
+        {
+            if (address is not null)
+            {
+                health = new HealthServer(address, metrics, async ct =>
+                {
+                    if (supervisor.Outcome is { } outcome && !options.NetworkOnly)
+                    {
+                        metrics.SetRuleCounters(await outcome.Backend.ReadCountersAsync(ct).ConfigureAwait(false));
+                    }
+                }, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<HealthServer>());
+                health.Start();
+            }
+
+            host.Run();
+        }
+        catch (Exception e)
+        {
+            return Fail(context, supervisor.Failure ?? e);
+        }
+        finally
+        {
+            health?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        return supervisor.Failure is { } failure ? Fail(context, failure) : ExitCodes.Ok;
+    }
+
+    private static int Fail(CliContext context, Exception e)
+    {
+        switch (e)
+        {
+            case MissingPrerequisiteException missing:
+                context.Stderr.WriteLine($"error: {missing.Message}");
+                return ExitCodes.MissingPrivilegeOrTool;
+            case SetupException setup:
+                context.Stderr.WriteLine($"error: setup failed at step '{setup.Step}': {setup.Message}");
+                return ExitCodes.RuntimeFailure;
+            case ArgumentException argument:
+                context.Stderr.WriteLine($"error: {argument.Message}");
+                return ExitCodes.BadInput;
+            default:
+                context.Stderr.WriteLine($"error: {e.Message}");
+                return ExitCodes.RuntimeFailure;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using RedirectRouter.TestSupport;
+
+[assembly: AssemblyFixture(typeof(NamespaceLeakGuard))]

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using RedirectRouter.TestSupport;
+
+namespace RedirectRouter.EndToEnd.Tests;
+
+/// <summary><c>run</c>: readiness, repair of each kind of drift, configuration reload, metrics, SIGTERM.</summary>
+public sealed class RunEndToEndTests
+{
+    private static readonly IPAddress Router = IPAddress.Parse("10.128.0.2");
+    private static readonly IPAddress Destination = IPAddress.Parse("172.16.100.25");
+
+    private static string Config(Lab lab, int webTargetPort = 80) => $$"""
+        homes:
+          - name: a
+            parent: nic0
+            addresses: [192.168.12.99/24]
+            gateways: [192.168.12.1]
+          - name: b
+            parent: nic1
+            interface: macvlan1
+            addresses: [192.168.13.99/24]
+            gateways: [192.168.13.1]
+        rules:
+          - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: {{webTargetPort}}, home: a }
+          - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 90, home: b }
+        settings:
+          hostNetns: {{lab.HostNetns}}
+          announceCount: 2
+        """;
+
+    private static int FreePort() => 9100 + Random.Shared.Next(800);
+
+    private static void WaitReady(AgentProcess agent, int port) => WaitEndpoint(agent, port, "/readyz", "readiness");
+
+    private static void WaitEndpoint(AgentProcess agent, int port, string path, string what)
+    {
+        try
+        {
+            Lab.WaitFor(() => agent.HasExited || agent.Get(port, path).Status == 200, TimeSpan.FromSeconds(30), what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the agent's log:\n{agent.Log}", e);
+        }
+
+        Assert.False(agent.HasExited, $"the agent exited: {agent.Log}");
+    }
+
+    private static void Print(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
+
+    [Fact]
+    public void FaultsAreRepairedAndTrafficFlowsAgain()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        using var webB = lab.ServeTcp(Destination, 90);
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab));
+        var port = FreePort();
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+            WaitReady(agent, port);
+            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+            Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
+
+            var times = new List<string>();
+            void Fault(string name, Action inject, Func<bool> repaired)
+            {
+                inject();
+                var took = Lab.WaitFor(repaired, TimeSpan.FromSeconds(10), $"repair of {name}");
+                times.Add($"{name}: {took.TotalMilliseconds:0} ms");
+                Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+                Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
+            }
+
+            bool HasDefault() => lab.Router.IpJson("route", "show", "default").EnumerateArray().Any();
+            Fault("default route deleted", () => lab.Router.Ip("route", "del", "default"), HasDefault);
+            Fault("addresses flushed", () => lab.Router.Ip("addr", "flush", "dev", "macvlan0", "scope", "global"),
+                () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99/24") && HasDefault());
+            Fault("policy rule deleted", () => lab.Router.Ip("rule", "del", "priority", "1001"),
+                () => lab.Router.IpJson("rule", "show").EnumerateArray().Any(r => r.GetProperty("priority").GetInt32() == 1001));
+            Fault("macvlan deleted", () => lab.Router.Ip("link", "del", "macvlan0"),
+                () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99") && HasDefault()
+                      && lab.Router.Ip("route", "show", "table", "100").Contains("default"));
+            Fault("NAT table deleted", () => TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "delete", "table", "ip", "redirect_router"]),
+                () => TestNamespace.Execute("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "table", "ip", "redirect_router"]).Output.Contains("dnat"));
+
+            Print("repair times: " + string.Join("; ", times));
+            var metrics = agent.Get(port, "/metrics").Body;
+            Assert.Contains("redirect_router_repairs_total{kind=\"route\"}", metrics);
+            Assert.Contains("redirect_router_repairs_total{kind=\"netfilter\"}", metrics);
+            Assert.Contains("repaired:", agent.Log);
+            Assert.Equal(0, agent.Stop());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void ReloadChangesForwardingRejectsBadConfigAndKeepsUntouchedConnections()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        using var web81 = lab.ServeTcp(Destination, 81);
+        using var held = new TcpServer(lab.Destination, Destination, 90) { HoldConnections = true };
+        // A ConfigMap-style mount: the file is a link into ..data, which is swapped as a whole.
+        var dir = Directory.CreateTempSubdirectory("rr-configmap-").FullName;
+        var config = Path.Combine(dir, "config.yaml");
+        void Publish(string text)
+        {
+            var version = Path.Combine(dir, $"..{Guid.NewGuid():N}");
+            Directory.CreateDirectory(version);
+            File.WriteAllText(Path.Combine(version, "config.yaml"), text);
+            var temporary = Path.Combine(dir, "..data_tmp");
+            File.Delete(temporary);
+            File.CreateSymbolicLink(temporary, version);
+            // rename(2) over the old link, as the kubelet does; File.Move would follow the link.
+            TestNamespace.Run("mv", ["-T", temporary, Path.Combine(dir, "..data")]);
+            if (!File.Exists(config))
+            {
+                File.CreateSymbolicLink(config, "..data/config.yaml");
+            }
+        }
+
+        Publish(Config(lab));
+        var port = FreePort();
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+            WaitReady(agent, port);
+            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+
+            using var connection = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+            connection.ReceiveTimeout = 2000;
+            connection.Connect(Router, 8081);
+            var buffer = new byte[64];
+            Assert.Contains("192.168.13.99 90", Encoding.ASCII.GetString(buffer, 0, connection.Receive(buffer)));
+
+            var watch = Stopwatch.StartNew();
+            Publish(Config(lab, webTargetPort: 81));
+            try
+            {
+                Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 81", TimeSpan.FromSeconds(10), "the reload");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}; the agent's log:\n{agent.Log}", e);
+            }
+
+            Print($"reload took effect after {watch.ElapsedMilliseconds} ms");
+
+            // The connection through the untouched rule is still open and working.
+            connection.Send("still-there"u8.ToArray());
+            Assert.Equal("still-there", Encoding.ASCII.GetString(buffer, 0, connection.Receive(buffer)));
+
+            Publish("homes: [ this is not valid");
+            Lab.WaitFor(() => agent.Log.Contains("configuration rejected"), TimeSpan.FromSeconds(10), "the rejection");
+            Assert.Equal("192.168.12.99 81", lab.TcpFromClient(Router, 8080));
+            Assert.Contains("redirect_router_config_reloads_total{result=\"failure\"} 1", agent.Get(port, "/metrics").Body);
+            Assert.Equal(200, agent.Get(port, "/readyz").Status);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void MetricsPassPromtoolAndReadinessFollowsSetup()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab));
+        var port = FreePort();
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--probe-window", "1000");
+            // During the one-second duplicate-address probe the endpoint is up but not ready.
+            WaitEndpoint(agent, port, "/healthz", "the health endpoint");
+            Assert.Equal(503, agent.Get(port, "/readyz").Status);
+            WaitReady(agent, port);
+            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+
+            var (status, body) = agent.Get(port, "/metrics");
+            Assert.Equal(200, status);
+            Assert.Contains("redirect_router_ready 1", body);
+            Assert.Contains("redirect_router_rule_packets{", body);
+            Assert.Contains("redirect_router_build_info{", body);
+            var file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, body);
+                var check = TestNamespace.Execute("sh", ["-c", $"promtool check metrics < {file}"]);
+                Assert.True(check.ExitCode == 0, $"promtool: {check.Output}{check.Error}");
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+
+            Assert.Equal(404, agent.Get(port, "/nothing").Status);
+            Assert.Equal(0, agent.Stop());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+}
