@@ -24,7 +24,7 @@ log "tests"
 results_dir=$(mktemp -d)
 trap 'rm -rf "$results_dir"' EXIT
 set +e
-dotnet test RedirectRouter.sln -c Release --no-build --nologo -v quiet 2>&1 | tee "$results_dir/test.log"
+dotnet test RedirectRouter.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$results_dir/test.log"
 test_status=${PIPESTATUS[0]}
 set -e
 

@@ -105,11 +105,15 @@ public static class AgentRunner
             case SetupException setup:
                 context.Stderr.WriteLine($"error: setup failed at step '{setup.Step}': {setup.Message}");
                 return ExitCodes.RuntimeFailure;
-            case ArgumentException argument:
+            case ArgumentException argument when argument is not ArgumentNullException:
                 context.Stderr.WriteLine($"error: {argument.Message}");
                 return ExitCodes.BadInput;
-            default:
+            case Netfilter.NetfilterException or Netlink.NetlinkException or IOException:
                 context.Stderr.WriteLine($"error: {e.Message}");
+                return ExitCodes.RuntimeFailure;
+            default:
+                // Not an expected failure: the whole exception helps whoever has to fix it.
+                context.Stderr.WriteLine($"error: unexpected failure: {e}");
                 return ExitCodes.RuntimeFailure;
         }
     }

@@ -214,6 +214,35 @@ public sealed class InitEndToEndTests
     }
 
     // Everything but the kernel's IPv6 link-local addresses and routes, which come and go with DAD on their own.
+    [Fact]
+    public void RefusesToConfigureTheNodesOwnNamespace()
+    {
+        using var lab = new Lab();
+        var environment = OpenShift(lab, "8080 tcp 172.16.100.25 80");
+        var before = lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show");
+
+        var givenItself = lab.RunAgentIn(lab.Node, [], environment);
+        environment.Remove("EGRESS_ROUTER_HOST_NETNS");
+        var holdsParent = lab.RunAgentIn(lab.Node, [], environment);
+
+        Assert.Equal(1, givenItself.ExitCode);
+        Assert.Contains("is this process's own namespace", givenItself.Error);
+        Assert.Equal(1, holdsParent.ExitCode);
+        Assert.Contains("holds the parent NIC nic0", holdsParent.Error);
+        Assert.Equal(before, lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show"));
+    }
+
+    [Fact]
+    public void AMissingCapabilityIsExitCodeThreeAndNamed()
+    {
+        using var lab = new Lab();
+        var (code, _, error) = lab.RunAgentIn(lab.Router, ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin"], OpenShift(lab, "8080 tcp 172.16.100.25 80"));
+
+        Assert.Equal(3, code);
+        Assert.Contains("CAP_NET_ADMIN", error);
+        Assert.Empty(lab.Router.IpJson("link", "show", "type", "macvlan").EnumerateArray());
+    }
+
     internal static string Snapshot(Lab lab) => string.Join('\n', SnapshotParts(lab)
         .SelectMany(p => p.Split('\n'))
         .Where(line => !line.Contains("fe80:", StringComparison.Ordinal)));

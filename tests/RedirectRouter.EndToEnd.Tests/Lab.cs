@@ -61,9 +61,13 @@ internal sealed class Lab : IDisposable
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "redirect-router.dll");
 
     /// <summary>Runs the agent to completion in the router's namespace.</summary>
-    public (int ExitCode, string Output, string Error) RunAgent(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public (int ExitCode, string Output, string Error) RunAgent(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAgentIn(Router, [], environment, args);
+
+    /// <summary>Runs the agent to completion in <paramref name="ns"/>, behind <paramref name="wrapper"/> (for example setpriv).</summary>
+    public (int ExitCode, string Output, string Error) RunAgentIn(TestNamespace ns, string[] wrapper, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = StartAgent(environment, args);
+        using var process = StartAgentIn(ns, wrapper, environment, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
@@ -76,10 +80,13 @@ internal sealed class Lab : IDisposable
     }
 
     /// <summary>Starts the agent in the router's namespace (<c>ip netns exec</c> execs it, so the PID is the agent's).</summary>
-    public Process StartAgent(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public Process StartAgent(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        StartAgentIn(Router, [], environment, args);
+
+    private static Process StartAgentIn(TestNamespace ns, string[] wrapper, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "netns", "exec", Router.Name, "dotnet", Cli }.Concat(args))
+        foreach (var arg in new[] { "netns", "exec", ns.Name }.Concat(wrapper).Concat(["dotnet", Cli]).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

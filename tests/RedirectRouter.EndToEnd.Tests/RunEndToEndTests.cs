@@ -172,6 +172,84 @@ public sealed class RunEndToEndTests
     }
 
     [Fact]
+    public void KeepsRunningWhileTheParentIsDownAndRecoversWhenItReturns()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        using var webB = lab.ServeTcp(Destination, 90);
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab));
+        var port = FreePort();
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+            WaitReady(agent, port);
+            double Announcements() => double.Parse(agent.Get(port, "/metrics").Body.Split('\n')
+                .First(l => l.StartsWith("redirect_router_announcements_total ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            Lab.WaitFor(() => Announcements() >= 4, TimeSpan.FromSeconds(5), "the repeated announcement");
+            var before = Announcements();
+
+            lab.Node.Ip("link", "set", "nic0", "down");
+            Thread.Sleep(1000);
+            Assert.False(agent.HasExited, agent.Log);
+            Assert.Null(lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)));
+            Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
+
+            lab.Node.Ip("link", "set", "nic0", "up");
+            Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(10), "traffic after the parent returned");
+            Lab.WaitFor(() => Announcements() > before, TimeSpan.FromSeconds(5), "a re-announcement after the flap");
+            Assert.Equal(0, agent.Stop());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void CleanupOnExitRemovesWhatTheAgentMade()
+    {
+        using var lab = new Lab();
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab));
+        var port = FreePort();
+        var pristine = InitEndToEndTests.Snapshot(lab);
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--cleanup-on-exit");
+            WaitReady(agent, port);
+            Assert.NotEqual(pristine, InitEndToEndTests.Snapshot(lab));
+            Assert.Equal(0, agent.Stop());
+            Assert.Empty(lab.Router.IpJson("link", "show", "type", "macvlan").EnumerateArray());
+            Assert.DoesNotContain("redirect_router", TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "tables"]));
+            Assert.DoesNotContain(lab.Router.IpJson("rule", "show").EnumerateArray(), r => r.GetProperty("priority").GetInt32() is >= 1000 and < 1200);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void ASetupFailureEndsRunWithANonZeroExitCode()
+    {
+        using var lab = new Lab();
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab).Replace("parent: nic1", "parent: nic9", StringComparison.Ordinal));
+        try
+        {
+            var (code, _, error) = lab.RunAgent(null, "run", "--config", config);
+            Assert.Equal(1, code);
+            Assert.Contains("setup failed at step 'links'", error);
+            Assert.Contains("nic9", error);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public void MetricsPassPromtoolAndReadinessFollowsSetup()
     {
         using var lab = new Lab();

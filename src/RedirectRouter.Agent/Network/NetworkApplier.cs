@@ -22,6 +22,10 @@ public sealed partial class NetworkApplier
     private readonly NetworkSettings _settings;
     private readonly ILogger<NetworkApplier> _logger;
 
+    // Addresses this process has already probed for and claimed. Re-adding one after drift (flushed
+    // addresses, a re-made macvlan) skips the probe: we held it a moment ago, and repairs must be fast.
+    private readonly HashSet<System.Net.IPAddress> _claimed = [];
+
     /// <summary>Creates the applier.</summary>
     public NetworkApplier(RouterNamespaces namespaces, NetworkSettings settings, ILogger<NetworkApplier> logger)
     {
@@ -176,6 +180,7 @@ public sealed partial class NetworkApplier
         var own = _namespaces.OwnHandle;
         var address = spec.Address.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork && _settings.DuplicateProbeWindow > TimeSpan.Zero
+            && !_claimed.Contains(address)
             && !own.AddrList(NlFamily.Inet, link.Index).Any(a => a.Address.Equals(address)))
         {
             var mac = PhysicalAddress.Parse((link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address")).Replace(':', '-').ToUpperInvariant());
@@ -191,6 +196,8 @@ public sealed partial class NetworkApplier
         {
             WaitForIpv6Dad(spec, link);
         }
+
+        _claimed.Add(address);
     }
 
     private void WaitForIpv6Dad(AddressSpec spec, Link link)

@@ -89,7 +89,7 @@ public sealed partial class RouterSetup
             {
                 Announcements.SendAll(namespaces, desired.Network);
                 Done("announce");
-                return new SetupOutcome(namespaces, backend, capabilities, desired, timings);
+                return new SetupOutcome(namespaces, reconciler, backend, capabilities, desired, timings);
             }
 
             ApplyResult applied;
@@ -119,7 +119,7 @@ public sealed partial class RouterSetup
             }
 
             Done("announce");
-            return new SetupOutcome(namespaces, backend, capabilities, desired, timings);
+            return new SetupOutcome(namespaces, reconciler, backend, capabilities, desired, timings);
         }
         catch
         {

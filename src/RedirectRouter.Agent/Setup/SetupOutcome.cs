@@ -8,8 +8,9 @@ namespace RedirectRouter.Agent.Setup;
 public sealed class SetupOutcome : IDisposable
 {
     /// <summary>Creates the outcome.</summary>
-    public SetupOutcome(RouterNamespaces namespaces, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings)
+    public SetupOutcome(RouterNamespaces namespaces, NetworkReconciler reconciler, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings)
     {
+        Reconciler = reconciler;
         Namespaces = namespaces;
         Capabilities = capabilities;
         Backend = backend;
@@ -19,6 +20,9 @@ public sealed class SetupOutcome : IDisposable
 
     /// <summary>The router's (and the node's) namespace handles.</summary>
     public RouterNamespaces Namespaces { get; }
+
+    /// <summary>The network reconciler that set the router up (it remembers the addresses it claimed).</summary>
+    public NetworkReconciler Reconciler { get; }
 
     /// <summary>The netfilter backend in use.</summary>
     public INetfilterBackend Backend { get; }

@@ -92,10 +92,8 @@ public sealed partial class RouterSupervisor : BackgroundService
         Outcome = outcome;
         _metrics.Announced(outcome.Desired.Network.Addresses.Count);
         _metrics.Synced(TimeSpan.FromTicks(outcome.Timings.Sum(t => t.Time.Ticks)));
-        _metrics.SetReady(true);
-        LogReady(_logger, outcome.Backend.Name, outcome.Timings.Sum(t => t.Time.TotalMilliseconds));
 
-        var reconciler = new NetworkReconciler(outcome.Namespaces, NetworkSettings.Default with { DuplicateProbeWindow = _options.DuplicateProbeWindow }, _loggers);
+        var reconciler = outcome.Reconciler;
         RememberLinkStates(outcome);
 
         using var monitor = NetlinkMonitor.Open(NetlinkMonitor.RouterGroups, outcome.Namespaces.Own);
@@ -109,6 +107,11 @@ public sealed partial class RouterSupervisor : BackgroundService
                 }
             }, outcome.Namespaces.Own);
         using var configWatcher = _options.ConfigPath is { } configPath ? new ConfigFileWatcher(configPath, () => Request(WorkKind.Reload)) : null;
+
+        // Anything that changed between the end of setup and the watchers starting is caught by one more pass.
+        Request(WorkKind.Network | WorkKind.Netfilter | (configWatcher is null ? WorkKind.None : WorkKind.Reload));
+        _metrics.SetReady(true);
+        LogReady(_logger, outcome.Backend.Name, outcome.Timings.Sum(t => t.Time.TotalMilliseconds));
 
         var pump = PumpNetlinkEventsAsync(monitor, outcome, stoppingToken);
         var repeats = RepeatAnnouncementsAsync(stoppingToken);

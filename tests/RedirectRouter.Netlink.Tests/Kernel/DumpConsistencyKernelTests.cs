@@ -30,6 +30,9 @@ public sealed class DumpConsistencyKernelTests
             {
                 writer.LinkAdd(new BridgeLinkSpec { Name = "churn0" });
                 writer.LinkDelete(writer.LinkGetByName("churn0")!.Index);
+                // A pause between changes, so that some dumps complete: with changes back to back on a loaded
+                // machine every attempt can be interrupted, and five in a row is (rightly) an error.
+                Thread.Sleep(2);
             }
         });
         churn.Start();
