@@ -13,13 +13,12 @@ public sealed class NetfilterChangeMonitor : IDisposable
     private readonly NetlinkSocket _socket;
     private readonly Thread _reader;
     private readonly Action _changed;
-    private volatile bool _stopping;
+    private readonly Wakeup _wakeup = new();
 
     private NetfilterChangeMonitor(NetlinkSocket socket, Action changed)
     {
         _socket = socket;
         _changed = changed;
-        _socket.SetReceiveTimeout(TimeSpan.FromMilliseconds(500));
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "nftables-monitor" };
         _reader.Start();
     }
@@ -43,15 +42,16 @@ public sealed class NetfilterChangeMonitor : IDisposable
     /// <summary>Stops listening.</summary>
     public void Dispose()
     {
-        _stopping = true;
+        _wakeup.Signal();
         _reader.Join();
         _socket.Dispose();
+        _wakeup.Dispose();
     }
 
     private void ReadLoop()
     {
         var buffer = new byte[64 * 1024];
-        while (!_stopping)
+        while (_wakeup.WaitReadable(_socket.Fd))
         {
             try
             {

@@ -22,13 +22,11 @@ public sealed class NetlinkMonitor : IDisposable
     private readonly NetlinkSocket _socket;
     private readonly Channel<NetlinkEvent> _events = Channel.CreateUnbounded<NetlinkEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Thread _reader;
-    private volatile bool _stopping;
+    private readonly Wakeup _wakeup = new();
 
     private NetlinkMonitor(NetlinkSocket socket)
     {
         _socket = socket;
-        // Wake up regularly so Dispose can stop the thread without closing the socket under it.
-        _socket.SetReceiveTimeout(TimeSpan.FromMilliseconds(200));
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "netlink-monitor" };
         _reader.Start();
     }
@@ -73,16 +71,18 @@ public sealed class NetlinkMonitor : IDisposable
     /// <summary>Stops the reader thread and closes the socket.</summary>
     public void Dispose()
     {
-        _stopping = true;
+        _wakeup.Signal();
         _reader.Join();
         _socket.Dispose();
+        _wakeup.Dispose();
         _events.Writer.TryComplete();
     }
 
     private void ReadLoop()
     {
         var buffer = new byte[64 * 1024];
-        while (!_stopping)
+        // Blocks in poll until the kernel sends something or Dispose signals: no periodic wake-ups.
+        while (_wakeup.WaitReadable(_socket.Fd))
         {
             int length;
             try

@@ -27,6 +27,9 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// <summary>The port id the kernel assigned to this socket.</summary>
     public uint PortId { get; }
 
+    /// <summary>The descriptor, for waiting on it with poll.</summary>
+    internal int Fd => _handle.Fd;
+
     /// <summary>The optional features the kernel accepted.</summary>
     public NetlinkSocketFeatures Features { get; }
 

@@ -40,13 +40,27 @@ public sealed class DumpConsistencyKernelTests
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (reader.InterruptedDumpsRetried == 0 && DateTime.UtcNow < deadline)
+            var completed = 0;
+            while ((reader.InterruptedDumpsRetried == 0 || completed == 0) && DateTime.UtcNow < deadline)
             {
-                var links = reader.LinkList();
+                IReadOnlyList<RedirectRouter.Netlink.Model.Link> links;
+                try
+                {
+                    links = reader.LinkList();
+                }
+                catch (NetlinkException e) when (e.Errno == Errors.EINTR)
+                {
+                    // Five interrupted attempts in a row is the documented give-up; on a loaded machine it happens.
+                    continue;
+                }
+
+                completed++;
                 // Every complete dump holds all 800 veth ends plus lo, with or without churn0.
                 Assert.InRange(links.Count, 801, 802);
                 Assert.Equal(links.Count, links.Select(l => l.Index).Distinct().Count());
             }
+
+            Assert.True(completed > 0, "no dump completed during 10 s of churn");
         }
         finally
         {
