@@ -19,6 +19,8 @@ public static class RootCommandFactory
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(DiagCommand.Create(context));
+        root.Subcommands.Add(CleanupCommand.Create(context));
         root.SetAction(_ => EntrypointAction.Run(context));
         return root;
     }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using RedirectRouter.Agent.Diagnostics;
+using RedirectRouter.Agent.Setup;
+
+namespace RedirectRouter.Cli.Commands;
+
+/// <summary>
+/// <c>redirect-router cleanup [--netns NAME|PATH | --pid PID]</c>: removes what the agent owns in a router's namespace
+/// (policy rules, routes and their tables, the macvlans it created with their addresses, its nftables tables and
+/// iptables chains), idempotently, and prints each thing it removed.
+/// </summary>
+public static class CleanupCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var netns = new Option<string?>("--netns") { Description = "The router's network namespace: a name under /run/netns or a path (default: this process's own)." };
+        var pid = new Option<int?>("--pid") { Description = "The PID of any process in the router's pod." };
+        var command = new Command("cleanup", "Remove what redirect-router owns in a namespace (rules, tables, chains, routes, addresses, the macvlans it created); says what it removed. Idempotent.");
+        command.Options.Add(netns);
+        command.Options.Add(pid);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(netns) is not null && result.GetValue(pid) is not null)
+            {
+                result.AddError("--netns and --pid cannot be used together");
+            }
+        });
+        pid.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is <= 0)
+            {
+                result.AddError("--pid must be a positive process id");
+            }
+        });
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var path = new DiagOptions { Netns = parseResult.GetValue(netns), Pid = parseResult.GetValue(pid) }.TargetPath;
+            var missing = PrivilegeProbe.Missing(needsHostNamespace: path is not null);
+            if (missing.Count > 0)
+            {
+                context.Stderr.WriteLine($"error: missing capabilities: {string.Join(", ", missing)}");
+                return ExitCodes.MissingPrivilegeOrTool;
+            }
+
+            if (path is not null && !File.Exists(path))
+            {
+                context.Stderr.WriteLine($"error: no network namespace at {path}");
+                return ExitCodes.MissingPrivilegeOrTool;
+            }
+
+            using var loggers = AgentLogging.CreateFactory("text", debug: false);
+            try
+            {
+                var removed = await OwnedCleanup.RunAsync(path, loggers, cancellationToken).ConfigureAwait(false);
+                foreach (var item in removed)
+                {
+                    context.Stdout.WriteLine($"removed: {item}");
+                }
+
+                context.Stdout.WriteLine(removed.Count == 0
+                    ? $"nothing to remove in {path ?? "this namespace"}"
+                    : $"cleanup of {path ?? "this namespace"} done: {removed.Count} removed");
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is Netlink.NetlinkException or Netfilter.NetfilterException or IOException or Agent.Network.SetupException)
+            {
+                context.Stderr.WriteLine($"error: cleanup failed: {e.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
+        });
+        return command;
+    }
+}
