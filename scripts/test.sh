@@ -2,10 +2,14 @@
 # All tests: unit tests, kernel tests in throw-away network namespaces (as root; under CI=true they
 # must run), and the NativeAOT publish of the CLI, which fails on any trim or AOT warning.
 # Installs what it needs (Debian packages, NuGet restore) and is safe to run again.
+# --images (always under CI) also runs scripts/test-images.sh: both Dockerfiles built offline and the
+# image run in the lab (a few minutes).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 root=$(repo_root)
 cd "$root"
+images=false
+[ "${1:-}" = "--images" ] || { [ -n "${CI:-}" ] && [ "${CI}" != "false" ]; } && images=true
 
 ensure_packages
 ensure_dotnet
@@ -49,6 +53,11 @@ if [ $publish_status -ne 0 ] || grep -qE 'warning (IL|CS|NU)[0-9]+' "$results_di
 else
     version=$("$aot_dir/redirect-router" version)
     log "native binary runs: $version ($(du -h "$aot_dir/redirect-router" | cut -f1))"
+fi
+
+if [ "$images" = true ]; then
+    log "images: both Dockerfiles built offline, the image run in the lab (scripts/test-images.sh)"
+    ./scripts/test-images.sh || test_status=1
 fi
 
 # One closing line for the whole run, summed over the test projects.
