@@ -32,6 +32,13 @@ public sealed record RouterAgentOptions
     /// <summary>Set up links, addresses and routes only, no NAT (the OpenShift http-proxy and dns-proxy modes).</summary>
     public bool NetworkOnly { get; init; }
 
+    /// <summary>
+    /// The configuration as the agent runs it: a metrics address given on the command line wins over the file's,
+    /// so the planner exempts that port from redirection.
+    /// </summary>
+    public RouterConfig Effective(RouterConfig config) =>
+        MetricsAddress is null ? config : config with { Settings = config.Settings with { MetricsAddress = MetricsAddress } };
+
     /// <summary>How long the supervisor waits for a burst of kernel events to settle before repairing.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(20);
 }

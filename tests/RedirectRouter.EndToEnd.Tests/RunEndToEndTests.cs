@@ -250,6 +250,35 @@ public sealed class RunEndToEndTests
     }
 
     [Fact]
+    public void TheHealthEndpointStaysReachableFromTheClusterSideDespiteAFallback()
+    {
+        using var lab = new Lab();
+        using var other = lab.ServeTcp(IPAddress.Parse("172.16.100.26"), 9999);
+        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
+        File.WriteAllText(config, Config(lab) + "\nfallback:\n  ipv4: 172.16.100.26\n");
+        var port = FreePort();
+        try
+        {
+            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"0.0.0.0:{port}");
+            WaitReady(agent, port);
+            Assert.Equal("192.168.12.99 9999", lab.TcpFromClient(Router, 9999));
+            // The kubelet probes the pod's IP: from the cluster side the agent's own endpoint must answer, not the fallback.
+            var probe = lab.TcpFromClient(Router, port);
+            Assert.Null(probe is null ? null : probe.Contains("192.168.12.99", StringComparison.Ordinal) ? probe : null);
+            using var http = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+            http.ReceiveTimeout = 2000;
+            http.Connect(Router, port);
+            http.Send(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.0\r\nHost: router\r\n\r\n"));
+            var buffer = new byte[512];
+            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, http.Receive(buffer)));
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public void MetricsPassPromtoolAndReadinessFollowsSetup()
     {
         using var lab = new Lab();

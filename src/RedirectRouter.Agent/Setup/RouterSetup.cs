@@ -73,7 +73,7 @@ public sealed partial class RouterSetup
 
             Done("probe");
 
-            var desired = Planner.Plan(config);
+            var desired = Planner.Plan(options.Effective(config));
             Done("plan");
 
             RefuseNodeNamespace(namespaces, desired.Network, options.Force);

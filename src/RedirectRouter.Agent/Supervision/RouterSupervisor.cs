@@ -260,7 +260,7 @@ public sealed partial class RouterSupervisor : BackgroundService
         }
 
         var watch = Stopwatch.StartNew();
-        var desired = Planner.Plan(result.Config);
+        var desired = Planner.Plan(_options.Effective(result.Config));
         try
         {
             reconciler.Reconcile(desired.Network);

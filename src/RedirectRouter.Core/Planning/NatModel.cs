@@ -18,7 +18,14 @@ public sealed record NatModel(
     ValueList<DnatEntry> Dnat,
     ValueList<FallbackDnat> Fallbacks,
     ValueList<SnatEntry> Snat,
-    ValueList<HomeRouting> Homes);
+    ValueList<HomeRouting> Homes)
+{
+    /// <summary>
+    /// TCP ports of the router's own services on the cluster interface (the health and metrics endpoint),
+    /// which are never redirected: a fallback would otherwise send the kubelet's probes to the destination.
+    /// </summary>
+    public ValueList<int> LocalTcpPorts { get; init; } = ValueList<int>.Empty;
+}
 
 /// <summary>Traffic to a local port (range) is sent to a destination (and port range), out of a home.</summary>
 /// <param name="Protocol">The protocol.</param>

@@ -85,7 +85,8 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
             chains.Add(new IptablesChain("mangle", MarkChain, "PREROUTING", markRules.ToValueList()));
         }
 
-        var dnatRules = new List<string>();
+        // The router's own services (health/metrics) are never redirected, whatever the rules and fallback say.
+        var dnatRules = nat.LocalTcpPorts.Select(p => string.Create(CultureInfo.InvariantCulture, $"-A {DnatChain} -i {iface} -p tcp -m tcp --dport {p} -j RETURN")).ToList();
         foreach (var entry in dnat)
         {
             dnatRules.AddRange(DnatRules(iface, entry));

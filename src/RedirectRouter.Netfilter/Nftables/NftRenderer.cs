@@ -132,11 +132,13 @@ public sealed class NftRenderer : IRulesetRenderer
             chains.Add(new NftChain(MarkChain, "filter", "prerouting", -150, markRules.ToValueList()));
         }
 
-        var dnatRules = new List<string>
-        {
+        // The router's own services (health/metrics) are never redirected, whatever the rules and fallback say.
+        var dnatRules = nat.LocalTcpPorts.Select(p => string.Create(CultureInfo.InvariantCulture, $"iifname {iface} tcp dport {p} counter accept")).ToList();
+        dnatRules.AddRange(
+        [
             $"iifname {iface} counter dnat {fam} to {LookupKey} map @{PortMap}",
             $"iifname {iface} counter dnat {fam} to {LookupKey} map @{RangeMap}",
-        };
+        ]);
         if (fallback is not null)
         {
             dnatRules.Add($"iifname {iface} counter dnat {fam} to {fallback.Destination}");
