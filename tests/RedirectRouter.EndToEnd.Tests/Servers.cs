@@ -36,31 +36,37 @@ internal sealed class TcpServer : IDisposable
                     return;
                 }
 
-                using (client)
+                // Each connection on its own task, so held connections do not block new ones.
+                _ = Task.Run(() => ServeAsync(client, port));
+            }
+        });
+    }
+
+    private async Task ServeAsync(Socket client, int port)
+    {
+        using (client)
+        {
+            var peer = (IPEndPoint)client.RemoteEndPoint!;
+            Peers.Add(peer.Address);
+            try
+            {
+                await client.SendAsync(Encoding.ASCII.GetBytes($"{peer.Address} {port}\n"));
+                if (HoldConnections)
                 {
-                    var peer = (IPEndPoint)client.RemoteEndPoint!;
-                    Peers.Add(peer.Address);
-                    try
+                    // Echo until the client closes: for connections that must survive a reload.
+                    var buffer = new byte[64];
+                    int read;
+                    while ((read = await client.ReceiveAsync(buffer, _stop.Token)) > 0)
                     {
-                        await client.SendAsync(Encoding.ASCII.GetBytes($"{peer.Address} {port}\n"));
-                        if (HoldConnections)
-                        {
-                            // Echo until the client closes: for connections that must survive a reload.
-                            var buffer = new byte[64];
-                            int read;
-                            while ((read = await client.ReceiveAsync(buffer, _stop.Token)) > 0)
-                            {
-                                await client.SendAsync(buffer.AsMemory(0, read));
-                            }
-                        }
-                    }
-                    catch (Exception)
-                    {
-                        // The client went away.
+                        await client.SendAsync(buffer.AsMemory(0, read));
                     }
                 }
             }
-        });
+            catch (Exception)
+            {
+                // The client went away.
+            }
+        }
     }
 
     public System.Collections.Concurrent.ConcurrentBag<IPAddress> Peers { get; } = [];
