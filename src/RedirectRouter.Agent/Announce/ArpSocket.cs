@@ -25,7 +25,9 @@ public sealed unsafe class ArpSocket : IDisposable
     public static ArpSocket Open(int interfaceIndex)
     {
         var protocol = (ushort)System.Net.IPAddress.HostToNetworkOrder((short)EthernetTypeArp);
-        var fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, protocol);
+        // Protocol 0 first, then bind with ARP on the one interface: the kernel registers the receive hook once
+        // (each re-registration waits for an RCU grace period, several milliseconds).
+        var fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             throw new NetlinkException(LibC.errno, "socket(AF_PACKET, ETH_P_ARP)");
@@ -115,6 +117,12 @@ public sealed unsafe class ArpSocket : IDisposable
 
     /// <summary>Closes the socket.</summary>
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Closes the socket on a pool thread: closing a packet socket waits for an RCU grace period (about 16 ms
+    /// here), which need not hold up the caller.
+    /// </summary>
+    public void DisposeInBackground() => ThreadPool.UnsafeQueueUserWorkItem(static handle => handle.Dispose(), _handle, preferLocal: false);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct SockAddrLl

@@ -21,7 +21,19 @@ public static class DuplicateAddressProbe
     /// </summary>
     public static AddressConflict? Probe(NetNamespace? ns, int interfaceIndex, PhysicalAddress ownMac, IPAddress candidate, TimeSpan window, int probes = 2)
     {
-        using var socket = ArpSocket.Open(ns, interfaceIndex);
+        var socket = ArpSocket.Open(ns, interfaceIndex);
+        try
+        {
+            return Listen(socket, ownMac, candidate, window, probes);
+        }
+        finally
+        {
+            socket.DisposeInBackground();
+        }
+    }
+
+    private static AddressConflict? Listen(ArpSocket socket, PhysicalAddress ownMac, IPAddress candidate, TimeSpan window, int probes)
+    {
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(window.TotalSeconds * Stopwatch.Frequency);
         var interval = (deadline - start) / Math.Max(1, probes);
