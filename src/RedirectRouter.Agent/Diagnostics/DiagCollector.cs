@@ -482,6 +482,14 @@ public sealed partial class DiagCollector
             if (desired is not null)
             {
                 var report = await backend.VerifyAsync(desired.Nat, token).ConfigureAwait(false);
+                // The agent exempts its own endpoint port (given on its command line, so unknown to the file)
+                // from redirection: such rules are the agent's, not drift. Compare again with them expected.
+                var exempt = report.Extra.Select(ExemptPort).OfType<int>().ToArray();
+                if (exempt.Length > 0)
+                {
+                    report = await backend.VerifyAsync(desired.Nat with { LocalTcpPorts = desired.Nat.LocalTcpPorts.Concat(exempt).Distinct().ToValueList() }, token).ConfigureAwait(false);
+                }
+
                 drift = new NetfilterDriftFact(report.Missing, report.Extra, report.Shadowing);
             }
 
@@ -613,4 +621,11 @@ public sealed partial class DiagCollector
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "diag: reading {Step} failed: {Reason}")]
     private static partial void LogStepFailed(ILogger logger, string step, string reason);
+
+    // "... tcp dport 9100 counter accept" (nftables) or "... -p tcp -m tcp --dport 9100 -j RETURN" (iptables).
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:tcp dport (?<port>\d+) counter accept|-p tcp -m tcp --dport (?<port>\d+) -j RETURN)$")]
+    private static partial System.Text.RegularExpressions.Regex ExemptionRule();
+
+    private static int? ExemptPort(string rule) =>
+        ExemptionRule().Match(rule) is { Success: true } match ? int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
 }
