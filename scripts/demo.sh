@@ -28,22 +28,9 @@ trap cleanup EXIT
 "$lab" up rrlab-
 
 # Destination servers (each answers "PEER PORT"; they stop by themselves after 60 s).
-server='
-import socket, sys, threading
-kind, port = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", port)); s.settimeout(60)
-if kind == "tcp":
-    s.listen(8)
-    while True:
-        c, a = s.accept(); c.sendall(("%s %d\n" % (a[0], port)).encode()); c.close()
-else:
-    while True:
-        d, a = s.recvfrom(512); s.sendto(("%s %d" % (a[0], port)).encode(), a)
-'
 for spec in "tcp 80" "udp 53" "tcp 9000"; do
-    ip netns exec rrlab-dst timeout 60 python3 -c "$server" $spec & servers+=($!)
+    # shellcheck disable=SC2086
+    ip netns exec rrlab-dst timeout 60 python3 "$root/scripts/lib/traffic.py" serve $spec 60 & servers+=($!)
 done
 sleep 0.3
 
@@ -54,18 +41,9 @@ ip netns exec rrlab-router env \
     EGRESS_ROUTER_PARENT=nic0 EGRESS_ROUTER_HOST_NETNS=/run/netns/rrlab-node \
     "$agent"
 
-client='
-import socket, sys
-kind, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM); s.settimeout(3)
-if kind == "tcp":
-    s.connect((host, port)); print(s.recv(100).decode().strip())
-else:
-    s.sendto(b"ping", (host, port)); print(s.recv(100).decode().strip())
-'
 check() {
     local kind=$1 port=$2 what=$3 answer
-    answer=$(ip netns exec rrlab-client python3 -c "$client" "$kind" 10.128.0.2 "$port" 2>&1) || die "$what: no answer ($answer)"
+    answer=$(ip netns exec rrlab-client python3 "$root/scripts/lib/traffic.py" ask "$kind" 10.128.0.2 "$port" 2>&1) || die "$what: no answer ($answer)"
     printf '  %-44s -> destination saw: %s\n' "app pod $kind 10.128.0.2:$port ($what)" "$answer"
     [[ "$answer" == 192.168.12.99* ]] || die "$what: the destination did not see the egress IP"
 }

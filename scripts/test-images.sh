@@ -141,43 +141,13 @@ log "entrypoint with EGRESS_ROUTER_MODE=unit-test (no privilege): $(echo "$out" 
 # --- the lab ----------------------------------------------------------------------------------------
 log "lab in ${prefix}*"
 "$root/scripts/lab.sh" up "$prefix" >/dev/null
-server='
-import socket, sys
-kind, port = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", port)); s.settimeout(300)
-if kind == "tcp":
-    s.listen(8)
-    while True:
-        c, a = s.accept(); c.sendall(("%s %d\n" % (a[0], port)).encode()); c.close()
-else:
-    while True:
-        d, a = s.recvfrom(512); s.sendto(("%s %d" % (a[0], port)).encode(), a)
-'
 for spec in "tcp 80" "udp 53" "tcp 9000"; do
     # shellcheck disable=SC2086
-    ip netns exec "${prefix}dst" timeout 300 python3 -c "$server" $spec & servers+=($!)
+    ip netns exec "${prefix}dst" timeout 300 python3 "$root/scripts/lib/traffic.py" serve $spec 300 & servers+=($!)
 done
-client='
-import socket, sys, time
-kind, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-deadline = time.time() + 10
-while True:
-    try:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM); s.settimeout(1)
-        if kind == "tcp":
-            s.connect((host, port)); print(s.recv(100).decode().strip())
-        else:
-            s.sendto(b"ping", (host, port)); print(s.recv(100).decode().strip())
-        break
-    except OSError:
-        if time.time() > deadline: raise
-        time.sleep(0.2)
-'
 check() { # KIND PORT WHAT
     local answer
-    answer=$(ip netns exec "${prefix}client" timeout 15 python3 -c "$client" "$1" 10.128.0.2 "$2" 2>&1) \
+    answer=$(ip netns exec "${prefix}client" timeout 15 python3 "$root/scripts/lib/traffic.py" ask "$1" 10.128.0.2 "$2" 10 2>&1) \
         || die "$3: no answer ($answer)"
     [[ "$answer" == 192.168.12.99* ]] || die "$3: the destination saw '$answer', not the egress IP"
     printf '    app pod %s 10.128.0.2:%s (%s) -> destination saw %s\n' "$1" "$2" "$3" "$answer" >&2
