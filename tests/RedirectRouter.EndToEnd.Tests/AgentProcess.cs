@@ -70,6 +70,21 @@ internal sealed class AgentProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="path"/> answers 200 (readiness by default); the agent's log is in any failure.</summary>
+    public void WaitReady(int port, string path = "/readyz", string what = "readiness")
+    {
+        try
+        {
+            Lab.WaitFor(() => HasExited || Get(port, path).Status == 200, TimeSpan.FromSeconds(30), what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the agent's log:\n{Log}", e);
+        }
+
+        Xunit.Assert.False(HasExited, $"the agent exited: {Log}");
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>
     public int Stop()
     {

@@ -213,8 +213,7 @@ public sealed class DiagEndToEndTests
         try
         {
             using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            Lab.WaitFor(() => agent.HasExited || agent.Get(port, "/readyz").Status == 200, TimeSpan.FromSeconds(30), "readiness");
-            Assert.False(agent.HasExited, agent.Log);
+            agent.WaitReady(port);
             Traffic(lab);
 
             var (code, report, error) = Diag(lab, null, "--config", config, "--metrics", $"127.0.0.1:{port}");

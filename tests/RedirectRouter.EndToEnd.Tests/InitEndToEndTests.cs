@@ -85,8 +85,7 @@ public sealed class InitEndToEndTests
         using var web = lab.ServeTcp(Destination, 80);
         using var second = lab.ServeTcp(FallbackDestination, 80);
         using var web6 = lab.ServeTcp(IPAddress.Parse("fd00:100::25"), 443);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, $$"""
+        var config = lab.TempFile("yaml", $$"""
             homes:
               - name: a
                 parent: nic0
@@ -113,24 +112,17 @@ public sealed class InitEndToEndTests
             settings:
               hostNetns: {{lab.HostNetns}}
             """);
-        try
-        {
-            var (code, _, error) = lab.RunAgent(null, "init", "--config", config);
+        var (code, _, error) = lab.RunAgent(null, "init", "--config", config);
 
-            Assert.True(code == 0, $"init exited {code}: {error}");
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
-            Assert.Equal("192.168.13.99 80", lab.TcpFromClient(Router, 8081));
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8082));
-            Assert.Contains(lab.Router.IpJson("neigh", "show", "192.168.12.2").EnumerateArray(), n => n.TryGetProperty("lladdr", out _));
-            var hops = lab.Router.IpJson("route", "show", "table", "100", "172.16.250.0/24")[0].GetProperty("nexthops").EnumerateArray()
-                .Select(h => $"{h.GetProperty("gateway").GetString()} {h.GetProperty("weight").GetInt32()}");
-            Assert.Equal(["192.168.12.1 2", "192.168.12.2 1"], hops);
-            Assert.Equal("fd00:12::99 443", lab.TcpFromClient(IPAddress.Parse("fd00:128::2"), 8443));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.True(code == 0, $"init exited {code}: {error}");
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        Assert.Equal("192.168.13.99 80", lab.TcpFromClient(Router, 8081));
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8082));
+        Assert.Contains(lab.Router.IpJson("neigh", "show", "192.168.12.2").EnumerateArray(), n => n.TryGetProperty("lladdr", out _));
+        var hops = lab.Router.IpJson("route", "show", "table", "100", "172.16.250.0/24")[0].GetProperty("nexthops").EnumerateArray()
+            .Select(h => $"{h.GetProperty("gateway").GetString()} {h.GetProperty("weight").GetInt32()}");
+        Assert.Equal(["192.168.12.1 2", "192.168.12.2 1"], hops);
+        Assert.Equal("fd00:12::99 443", lab.TcpFromClient(IPAddress.Parse("fd00:128::2"), 8443));
     }
 
     [Fact]
@@ -140,8 +132,7 @@ public sealed class InitEndToEndTests
         using var web = lab.ServeTcp(Destination, 80);
         using var dns = lab.ServeUdp(Destination, 7000);
         using var other = lab.ServeTcp(FallbackDestination, 9999);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}-egressrouter.yaml");
-        File.WriteAllText(config, """
+        var config = lab.TempFile("egressrouter.yaml", """
             apiVersion: network.operator.openshift.io/v1
             kind: EgressRouter
             metadata:
@@ -166,19 +157,12 @@ public sealed class InitEndToEndTests
                     protocol: UDP
                 fallbackIP: 172.16.100.26
             """);
-        try
-        {
-            var (code, _, error) = lab.RunAgent(null, "init", "--config", config, "--host-netns", lab.HostNetns);
+        var (code, _, error) = lab.RunAgent(null, "init", "--config", config, "--host-netns", lab.HostNetns);
 
-            Assert.True(code == 0, $"init exited {code}: {error}");
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
-            Assert.Equal("192.168.12.99 7000", lab.UdpFromClient(Router, 7000));
-            Assert.Equal("192.168.12.99 9999", lab.TcpFromClient(Router, 9999));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.True(code == 0, $"init exited {code}: {error}");
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        Assert.Equal("192.168.12.99 7000", lab.UdpFromClient(Router, 7000));
+        Assert.Equal("192.168.12.99 9999", lab.TcpFromClient(Router, 9999));
     }
 
     [Fact]

@@ -15,6 +15,7 @@ namespace RedirectRouter.EndToEnd.Tests;
 internal sealed class Lab : IDisposable
 {
     private readonly List<TestNamespace> _namespaces = [];
+    private readonly List<string> _files = [];
 
     public Lab()
     {
@@ -176,8 +177,22 @@ internal sealed class Lab : IDisposable
         }
     }
 
+    /// <summary>Writes a file named after this lab (a configuration, say), removed when the lab is disposed.</summary>
+    public string TempFile(string name, string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{Router.Name}-{name}");
+        File.WriteAllText(path, text);
+        _files.Add(path);
+        return path;
+    }
+
     public void Dispose()
     {
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+
         foreach (var ns in Enumerable.Reverse(_namespaces))
         {
             ns.Dispose();

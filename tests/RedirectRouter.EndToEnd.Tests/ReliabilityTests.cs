@@ -105,54 +105,46 @@ public sealed class ReliabilityTests
         using var lab = new Lab();
         var mappings = Full ? 2000 : 300;
         var kills = Full ? 50 : 6;
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}-crash.yaml");
-        File.WriteAllText(config, TwoHomes(lab, mappings));
+        var config = lab.TempFile("crash.yaml", TwoHomes(lab, mappings));
         var random = new Random(20261128);
-        try
+        var watch = Stopwatch.StartNew();
+        var clean = lab.RunAgent(null, "init", "--config", config, "--probe-window", "0");
+        Assert.True(clean.ExitCode == 0, clean.Error);
+        var setupTime = watch.Elapsed;
+        TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "dotnet", Lab.Cli, "cleanup"]);
+
+        var killed = 0;
+        for (var i = 0; i < kills; i++)
         {
-            var watch = Stopwatch.StartNew();
-            var clean = lab.RunAgent(null, "init", "--config", config, "--probe-window", "0");
-            Assert.True(clean.ExitCode == 0, clean.Error);
-            var setupTime = watch.Elapsed;
-            TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "dotnet", Lab.Cli, "cleanup"]);
-
-            var killed = 0;
-            for (var i = 0; i < kills; i++)
+            using var process = lab.StartAgent(null, "init", "--config", config, "--probe-window", "0");
+            Thread.Sleep(random.Next((int)setupTime.TotalMilliseconds));
+            if (!process.HasExited)
             {
-                using var process = lab.StartAgent(null, "init", "--config", config, "--probe-window", "0");
-                Thread.Sleep(random.Next((int)setupTime.TotalMilliseconds));
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                    killed++;
-                }
-
-                process.WaitForExit();
+                process.Kill();
+                killed++;
             }
 
-            var final = lab.RunAgent(null, "init", "--config", config, "--probe-window", "0");
-            Assert.True(final.ExitCode == 0, final.Error);
+            process.WaitForExit();
+        }
 
-            var desired = Planner.Plan(ConfigLoader.LoadFile(File.ReadAllText(config), config).Config!);
-            using var handle = NetlinkHandle.OpenIn(lab.Router.Handle);
-            var normalized = NetworkObserver.Normalize(desired.Network);
-            var (observed, _) = NetworkObserver.Observe(handle, normalized);
-            Assert.Empty(StateDiffer.Diff(normalized, observed));
-            Assert.Equal(desired.Network.Rules.Count, observed.Rules.Count);
-            Assert.Equal(2, handle.LinkList().Count(l => l.Kind == "macvlan"));
-            var target = new NetfilterTarget(lab.Router.Handle.Path);
-            var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, target, cancellationToken: TestContext.Current.CancellationToken);
-            var backend = NetfilterBackends.Create(NetfilterBackend.Auto, capabilities, target);
-            var drift = await backend.VerifyAsync(desired.Nat, TestContext.Current.CancellationToken);
-            Assert.True(drift.IsClean, drift.ToString());
-            using var web = lab.ServeTcp(Destination, 80);
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
-            Report($"crash consistency: {kills} starts with {mappings} mappings, {killed} killed (-9) at random moments within the {setupTime.TotalMilliseconds:0} ms setup; the restart converged exactly every time (no drift, no duplicate or leftover object)");
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        var final = lab.RunAgent(null, "init", "--config", config, "--probe-window", "0");
+        Assert.True(final.ExitCode == 0, final.Error);
+
+        var desired = Planner.Plan(ConfigLoader.LoadFile(File.ReadAllText(config), config).Config!);
+        using var handle = NetlinkHandle.OpenIn(lab.Router.Handle);
+        var normalized = NetworkObserver.Normalize(desired.Network);
+        var (observed, _) = NetworkObserver.Observe(handle, normalized);
+        Assert.Empty(StateDiffer.Diff(normalized, observed));
+        Assert.Equal(desired.Network.Rules.Count, observed.Rules.Count);
+        Assert.Equal(2, handle.LinkList().Count(l => l.Kind == "macvlan"));
+        var target = new NetfilterTarget(lab.Router.Handle.Path);
+        var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, target, cancellationToken: TestContext.Current.CancellationToken);
+        var backend = NetfilterBackends.Create(NetfilterBackend.Auto, capabilities, target);
+        var drift = await backend.VerifyAsync(desired.Nat, TestContext.Current.CancellationToken);
+        Assert.True(drift.IsClean, drift.ToString());
+        using var web = lab.ServeTcp(Destination, 80);
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        Report($"crash consistency: {kills} starts with {mappings} mappings, {killed} killed (-9) at random moments within the {setupTime.TotalMilliseconds:0} ms setup; the restart converged exactly every time (no drift, no duplicate or leftover object)");
     }
 
     [Fact]
@@ -165,94 +157,85 @@ public sealed class ReliabilityTests
         using var web81 = lab.ServeTcp(Destination, 81);
         using var held = new TcpServer(lab.Destination, Destination, 90) { HoldConnections = true };
         using var udp = lab.ServeUdp(Destination, 7000);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}-load.yaml");
-        File.WriteAllText(config, TwoHomes(lab, 10));
+        var config = lab.TempFile("load.yaml", TwoHomes(lab, 10));
         var port = 9100 + Random.Shared.Next(800);
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        agent.WaitReady(port);
+
+        var sockets = new List<Socket>();
         try
         {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            Lab.WaitFor(() => agent.HasExited || agent.Get(port, "/readyz").Status == 200, TimeSpan.FromSeconds(30), "readiness");
-            Assert.False(agent.HasExited, agent.Log);
-
-            var sockets = new List<Socket>();
-            try
+            for (var i = 0; i < connections; i++)
             {
-                for (var i = 0; i < connections; i++)
-                {
-                    var socket = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-                    socket.ReceiveTimeout = 3000;
-                    socket.Connect(Router, 8081);
-                    var hello = new byte[64];
-                    Assert.Contains("192.168.13.99 90", Encoding.ASCII.GetString(hello, 0, socket.Receive(hello)));
-                    sockets.Add(socket);
-                }
-
-                using var udpClient = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
-                udpClient.ReceiveTimeout = 1000;
-                var reloads = 0;
-                var udpSent = 0;
-                var udpAnswered = 0;
-                var watch = Stopwatch.StartNew();
-                var nextReload = TimeSpan.Zero;
-                while (watch.Elapsed < duration)
-                {
-                    if (watch.Elapsed >= nextReload)
-                    {
-                        // Only the 8080 rule changes; the held connections go through 8081.
-                        File.WriteAllText(config, TwoHomes(lab, 10, webTarget: reloads % 2 == 0 ? 81 : 80));
-                        reloads++;
-                        nextReload += TimeSpan.FromMilliseconds(500);
-                    }
-
-                    udpClient.SendTo("ping"u8.ToArray(), new IPEndPoint(Router, 7000));
-                    udpSent++;
-                    try
-                    {
-                        var buffer = new byte[64];
-                        udpClient.Receive(buffer);
-                        udpAnswered++;
-                    }
-                    catch (SocketException)
-                    {
-                    }
-
-                    Thread.Sleep(10);
-                }
-
-                var alive = 0;
-                var payload = "still-here"u8.ToArray();
-                foreach (var socket in sockets)
-                {
-                    try
-                    {
-                        socket.Send(payload);
-                        var buffer = new byte[64];
-                        if (Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)) == "still-here")
-                        {
-                            alive++;
-                        }
-                    }
-                    catch (SocketException)
-                    {
-                    }
-                }
-
-                Assert.Equal(connections, alive);
-                Assert.True(udpAnswered >= udpSent * 0.95, $"UDP: {udpAnswered} of {udpSent} answered");
-                Assert.Contains("configuration reloaded", agent.Log);
-                Report($"load: {connections} established TCP connections and a UDP stream ({udpAnswered}/{udpSent} answered) through {reloads} reloads in {duration.TotalSeconds:0} s: every connection survived");
+                var socket = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+                socket.ReceiveTimeout = 3000;
+                socket.Connect(Router, 8081);
+                var hello = new byte[64];
+                Assert.Contains("192.168.13.99 90", Encoding.ASCII.GetString(hello, 0, socket.Receive(hello)));
+                sockets.Add(socket);
             }
-            finally
+
+            using var udpClient = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+            udpClient.ReceiveTimeout = 1000;
+            var reloads = 0;
+            var udpSent = 0;
+            var udpAnswered = 0;
+            var watch = Stopwatch.StartNew();
+            var nextReload = TimeSpan.Zero;
+            while (watch.Elapsed < duration)
             {
-                foreach (var socket in sockets)
+                if (watch.Elapsed >= nextReload)
                 {
-                    socket.Dispose();
+                    // Only the 8080 rule changes; the held connections go through 8081.
+                    File.WriteAllText(config, TwoHomes(lab, 10, webTarget: reloads % 2 == 0 ? 81 : 80));
+                    reloads++;
+                    nextReload += TimeSpan.FromMilliseconds(500);
+                }
+
+                udpClient.SendTo("ping"u8.ToArray(), new IPEndPoint(Router, 7000));
+                udpSent++;
+                try
+                {
+                    var buffer = new byte[64];
+                    udpClient.Receive(buffer);
+                    udpAnswered++;
+                }
+                catch (SocketException)
+                {
+                }
+
+                Thread.Sleep(10);
+            }
+
+            var alive = 0;
+            var payload = "still-here"u8.ToArray();
+            foreach (var socket in sockets)
+            {
+                try
+                {
+                    socket.Send(payload);
+                    var buffer = new byte[64];
+                    if (Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)) == "still-here")
+                    {
+                        alive++;
+                    }
+                }
+                catch (SocketException)
+                {
                 }
             }
+
+            Assert.Equal(connections, alive);
+            Assert.True(udpAnswered >= udpSent * 0.95, $"UDP: {udpAnswered} of {udpSent} answered");
+            Assert.Contains("configuration reloaded", agent.Log);
+            Report($"load: {connections} established TCP connections and a UDP stream ({udpAnswered}/{udpSent} answered) through {reloads} reloads in {duration.TotalSeconds:0} s: every connection survived");
         }
         finally
         {
-            File.Delete(config);
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
         }
     }
 
@@ -261,34 +244,26 @@ public sealed class ReliabilityTests
     {
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}-faults.yaml");
-        File.WriteAllText(config, TwoHomes(lab, 0));
+        var config = lab.TempFile("faults.yaml", TwoHomes(lab, 0));
         var port = 9100 + Random.Shared.Next(800);
-        try
-        {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            Lab.WaitFor(() => agent.HasExited || agent.Get(port, "/readyz").Status == 200, TimeSpan.FromSeconds(30), "readiness");
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        agent.WaitReady(port);
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
 
-            lab.Node.Ip("link", "set", "nic0", "down");
-            Thread.Sleep(Full ? 5000 : 1000);
-            lab.Node.Ip("link", "set", "nic0", "up");
-            var parent = Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(15), "traffic after the parent returned");
+        lab.Node.Ip("link", "set", "nic0", "down");
+        Thread.Sleep(Full ? 5000 : 1000);
+        lab.Node.Ip("link", "set", "nic0", "up");
+        var parent = Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(15), "traffic after the parent returned");
 
-            lab.Gateway.Ip("addr", "del", "192.168.12.1/24", "dev", "eth0");
-            Assert.Null(lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(500)));
-            Thread.Sleep(Full ? 3000 : 500);
-            lab.Gateway.Ip("addr", "add", "192.168.12.1/24", "dev", "eth0");
-            var gateway = Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(15), "traffic after the gateway returned");
+        lab.Gateway.Ip("addr", "del", "192.168.12.1/24", "dev", "eth0");
+        Assert.Null(lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(500)));
+        Thread.Sleep(Full ? 3000 : 500);
+        lab.Gateway.Ip("addr", "add", "192.168.12.1/24", "dev", "eth0");
+        var gateway = Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(15), "traffic after the gateway returned");
 
-            Assert.False(agent.HasExited, agent.Log);
-            Assert.Equal(0, agent.Stop());
-            Report($"faults: parent NIC down {(Full ? 5 : 1)} s -> traffic again {parent.TotalMilliseconds:0} ms after it came back; gateway gone and back -> traffic again after {gateway.TotalMilliseconds:0} ms; the agent kept running");
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.False(agent.HasExited, agent.Log);
+        Assert.Equal(0, agent.Stop());
+        Report($"faults: parent NIC down {(Full ? 5 : 1)} s -> traffic again {parent.TotalMilliseconds:0} ms after it came back; gateway gone and back -> traffic again after {gateway.TotalMilliseconds:0} ms; the agent kept running");
     }
 
     [Fact]

@@ -33,22 +33,6 @@ public sealed class RunEndToEndTests
 
     private static int FreePort() => 9100 + Random.Shared.Next(800);
 
-    private static void WaitReady(AgentProcess agent, int port) => WaitEndpoint(agent, port, "/readyz", "readiness");
-
-    private static void WaitEndpoint(AgentProcess agent, int port, string path, string what)
-    {
-        try
-        {
-            Lab.WaitFor(() => agent.HasExited || agent.Get(port, path).Status == 200, TimeSpan.FromSeconds(30), what);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"{e.Message}; the agent's log:\n{agent.Log}", e);
-        }
-
-        Assert.False(agent.HasExited, $"the agent exited: {agent.Log}");
-    }
-
     private static void Print(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
 
     [Fact]
@@ -57,49 +41,41 @@ public sealed class RunEndToEndTests
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
         using var webB = lab.ServeTcp(Destination, 90);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab));
+        var config = lab.TempFile("yaml", Config(lab));
         var port = FreePort();
-        try
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        agent.WaitReady(port);
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
+
+        var times = new List<string>();
+        void Fault(string name, Action inject, Func<bool> repaired)
         {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            WaitReady(agent, port);
+            inject();
+            var took = Lab.WaitFor(repaired, TimeSpan.FromSeconds(10), $"repair of {name}");
+            times.Add($"{name}: {took.TotalMilliseconds:0} ms");
             Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
             Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
-
-            var times = new List<string>();
-            void Fault(string name, Action inject, Func<bool> repaired)
-            {
-                inject();
-                var took = Lab.WaitFor(repaired, TimeSpan.FromSeconds(10), $"repair of {name}");
-                times.Add($"{name}: {took.TotalMilliseconds:0} ms");
-                Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
-                Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
-            }
-
-            bool HasDefault() => lab.Router.IpJson("route", "show", "default").EnumerateArray().Any();
-            Fault("default route deleted", () => lab.Router.Ip("route", "del", "default"), HasDefault);
-            Fault("addresses flushed", () => lab.Router.Ip("addr", "flush", "dev", "macvlan0", "scope", "global"),
-                () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99/24") && HasDefault());
-            Fault("policy rule deleted", () => lab.Router.Ip("rule", "del", "priority", "1001"),
-                () => lab.Router.IpJson("rule", "show").EnumerateArray().Any(r => r.GetProperty("priority").GetInt32() == 1001));
-            Fault("macvlan deleted", () => lab.Router.Ip("link", "del", "macvlan0"),
-                () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99") && HasDefault()
-                      && lab.Router.Ip("route", "show", "table", "100").Contains("default"));
-            Fault("NAT table deleted", () => TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "delete", "table", "ip", "redirect_router"]),
-                () => TestNamespace.Execute("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "table", "ip", "redirect_router"]).Output.Contains("dnat"));
-
-            Print("repair times: " + string.Join("; ", times));
-            var metrics = agent.Get(port, "/metrics").Body;
-            Assert.Contains("redirect_router_repairs_total{kind=\"route\"}", metrics);
-            Assert.Contains("redirect_router_repairs_total{kind=\"netfilter\"}", metrics);
-            Assert.Contains("repaired:", agent.Log);
-            Assert.Equal(0, agent.Stop());
         }
-        finally
-        {
-            File.Delete(config);
-        }
+
+        bool HasDefault() => lab.Router.IpJson("route", "show", "default").EnumerateArray().Any();
+        Fault("default route deleted", () => lab.Router.Ip("route", "del", "default"), HasDefault);
+        Fault("addresses flushed", () => lab.Router.Ip("addr", "flush", "dev", "macvlan0", "scope", "global"),
+            () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99/24") && HasDefault());
+        Fault("policy rule deleted", () => lab.Router.Ip("rule", "del", "priority", "1001"),
+            () => lab.Router.IpJson("rule", "show").EnumerateArray().Any(r => r.GetProperty("priority").GetInt32() == 1001));
+        Fault("macvlan deleted", () => lab.Router.Ip("link", "del", "macvlan0"),
+            () => lab.Router.Ip("-4", "addr", "show", "dev", "macvlan0").Contains("192.168.12.99") && HasDefault()
+                  && lab.Router.Ip("route", "show", "table", "100").Contains("default"));
+        Fault("NAT table deleted", () => TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "delete", "table", "ip", "redirect_router"]),
+            () => TestNamespace.Execute("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "table", "ip", "redirect_router"]).Output.Contains("dnat"));
+
+        Print("repair times: " + string.Join("; ", times));
+        var metrics = agent.Get(port, "/metrics").Body;
+        Assert.Contains("redirect_router_repairs_total{kind=\"route\"}", metrics);
+        Assert.Contains("redirect_router_repairs_total{kind=\"netfilter\"}", metrics);
+        Assert.Contains("repaired:", agent.Log);
+        Assert.Equal(0, agent.Stop());
     }
 
     [Fact]
@@ -133,7 +109,7 @@ public sealed class RunEndToEndTests
         try
         {
             using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            WaitReady(agent, port);
+            agent.WaitReady(port);
             Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
 
             using var connection = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
@@ -177,76 +153,52 @@ public sealed class RunEndToEndTests
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
         using var webB = lab.ServeTcp(Destination, 90);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab));
+        var config = lab.TempFile("yaml", Config(lab));
         var port = FreePort();
-        try
-        {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            WaitReady(agent, port);
-            double Announcements() => double.Parse(agent.Get(port, "/metrics").Body.Split('\n')
-                .First(l => l.StartsWith("redirect_router_announcements_total ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-            Lab.WaitFor(() => Announcements() >= 4, TimeSpan.FromSeconds(5), "the repeated announcement");
-            var before = Announcements();
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        agent.WaitReady(port);
+        double Announcements() => double.Parse(agent.Get(port, "/metrics").Body.Split('\n')
+            .First(l => l.StartsWith("redirect_router_announcements_total ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Lab.WaitFor(() => Announcements() >= 4, TimeSpan.FromSeconds(5), "the repeated announcement");
+        var before = Announcements();
 
-            lab.Node.Ip("link", "set", "nic0", "down");
-            Thread.Sleep(1000);
-            Assert.False(agent.HasExited, agent.Log);
-            Assert.Null(lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)));
-            Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
+        lab.Node.Ip("link", "set", "nic0", "down");
+        Thread.Sleep(1000);
+        Assert.False(agent.HasExited, agent.Log);
+        Assert.Null(lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)));
+        Assert.Equal("192.168.13.99 90", lab.TcpFromClient(Router, 8081));
 
-            lab.Node.Ip("link", "set", "nic0", "up");
-            Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(10), "traffic after the parent returned");
-            Lab.WaitFor(() => Announcements() > before, TimeSpan.FromSeconds(5), "a re-announcement after the flap");
-            Assert.Equal(0, agent.Stop());
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        lab.Node.Ip("link", "set", "nic0", "up");
+        Lab.WaitFor(() => lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(300)) == "192.168.12.99 80", TimeSpan.FromSeconds(10), "traffic after the parent returned");
+        Lab.WaitFor(() => Announcements() > before, TimeSpan.FromSeconds(5), "a re-announcement after the flap");
+        Assert.Equal(0, agent.Stop());
     }
 
     [Fact]
     public void CleanupOnExitRemovesWhatTheAgentMade()
     {
         using var lab = new Lab();
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab));
+        var config = lab.TempFile("yaml", Config(lab));
         var port = FreePort();
         var pristine = InitEndToEndTests.Snapshot(lab);
-        try
-        {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--cleanup-on-exit");
-            WaitReady(agent, port);
-            Assert.NotEqual(pristine, InitEndToEndTests.Snapshot(lab));
-            Assert.Equal(0, agent.Stop());
-            Assert.Empty(lab.Router.IpJson("link", "show", "type", "macvlan").EnumerateArray());
-            Assert.DoesNotContain("redirect_router", TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "tables"]));
-            Assert.DoesNotContain(lab.Router.IpJson("rule", "show").EnumerateArray(), r => r.GetProperty("priority").GetInt32() is >= 1000 and < 1200);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--cleanup-on-exit");
+        agent.WaitReady(port);
+        Assert.NotEqual(pristine, InitEndToEndTests.Snapshot(lab));
+        Assert.Equal(0, agent.Stop());
+        Assert.Empty(lab.Router.IpJson("link", "show", "type", "macvlan").EnumerateArray());
+        Assert.DoesNotContain("redirect_router", TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "tables"]));
+        Assert.DoesNotContain(lab.Router.IpJson("rule", "show").EnumerateArray(), r => r.GetProperty("priority").GetInt32() is >= 1000 and < 1200);
     }
 
     [Fact]
     public void ASetupFailureEndsRunWithANonZeroExitCode()
     {
         using var lab = new Lab();
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab).Replace("parent: nic1", "parent: nic9", StringComparison.Ordinal));
-        try
-        {
-            var (code, _, error) = lab.RunAgent(null, "run", "--config", config);
-            Assert.Equal(1, code);
-            Assert.Contains("setup failed at step 'links'", error);
-            Assert.Contains("nic9", error);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        var config = lab.TempFile("yaml", Config(lab).Replace("parent: nic1", "parent: nic9", StringComparison.Ordinal));
+        var (code, _, error) = lab.RunAgent(null, "run", "--config", config);
+        Assert.Equal(1, code);
+        Assert.Contains("setup failed at step 'links'", error);
+        Assert.Contains("nic9", error);
     }
 
     [Fact]
@@ -254,28 +206,20 @@ public sealed class RunEndToEndTests
     {
         using var lab = new Lab();
         using var other = lab.ServeTcp(IPAddress.Parse("172.16.100.26"), 9999);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab) + "\nfallback:\n  ipv4: 172.16.100.26\n");
+        var config = lab.TempFile("yaml", Config(lab) + "\nfallback:\n  ipv4: 172.16.100.26\n");
         var port = FreePort();
-        try
-        {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"0.0.0.0:{port}");
-            WaitReady(agent, port);
-            Assert.Equal("192.168.12.99 9999", lab.TcpFromClient(Router, 9999));
-            // The kubelet probes the pod's IP: from the cluster side the agent's own endpoint must answer, not the fallback.
-            var probe = lab.TcpFromClient(Router, port);
-            Assert.Null(probe is null ? null : probe.Contains("192.168.12.99", StringComparison.Ordinal) ? probe : null);
-            using var http = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-            http.ReceiveTimeout = 2000;
-            http.Connect(Router, port);
-            http.Send(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.0\r\nHost: router\r\n\r\n"));
-            var buffer = new byte[512];
-            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, http.Receive(buffer)));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"0.0.0.0:{port}");
+        agent.WaitReady(port);
+        Assert.Equal("192.168.12.99 9999", lab.TcpFromClient(Router, 9999));
+        // The kubelet probes the pod's IP: from the cluster side the agent's own endpoint must answer, not the fallback.
+        var probe = lab.TcpFromClient(Router, port);
+        Assert.Null(probe is null ? null : probe.Contains("192.168.12.99", StringComparison.Ordinal) ? probe : null);
+        using var http = lab.Client.Handle.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        http.ReceiveTimeout = 2000;
+        http.Connect(Router, port);
+        http.Send(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.0\r\nHost: router\r\n\r\n"));
+        var buffer = new byte[512];
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, http.Receive(buffer)));
     }
 
     [Fact]
@@ -283,41 +227,33 @@ public sealed class RunEndToEndTests
     {
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
-        var config = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}.yaml");
-        File.WriteAllText(config, Config(lab));
+        var config = lab.TempFile("yaml", Config(lab));
         var port = FreePort();
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--probe-window", "1000");
+        // During the one-second duplicate-address probe the endpoint is up but not ready.
+        agent.WaitReady(port, "/healthz", "the health endpoint");
+        Assert.Equal(503, agent.Get(port, "/readyz").Status);
+        agent.WaitReady(port);
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+
+        var (status, body) = agent.Get(port, "/metrics");
+        Assert.Equal(200, status);
+        Assert.Contains("redirect_router_ready 1", body);
+        Assert.Contains("redirect_router_rule_packets{", body);
+        Assert.Contains("redirect_router_build_info{", body);
+        var file = Path.GetTempFileName();
         try
         {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--probe-window", "1000");
-            // During the one-second duplicate-address probe the endpoint is up but not ready.
-            WaitEndpoint(agent, port, "/healthz", "the health endpoint");
-            Assert.Equal(503, agent.Get(port, "/readyz").Status);
-            WaitReady(agent, port);
-            Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
-
-            var (status, body) = agent.Get(port, "/metrics");
-            Assert.Equal(200, status);
-            Assert.Contains("redirect_router_ready 1", body);
-            Assert.Contains("redirect_router_rule_packets{", body);
-            Assert.Contains("redirect_router_build_info{", body);
-            var file = Path.GetTempFileName();
-            try
-            {
-                File.WriteAllText(file, body);
-                var check = TestNamespace.Execute("sh", ["-c", $"promtool check metrics < {file}"]);
-                Assert.True(check.ExitCode == 0, $"promtool: {check.Output}{check.Error}");
-            }
-            finally
-            {
-                File.Delete(file);
-            }
-
-            Assert.Equal(404, agent.Get(port, "/nothing").Status);
-            Assert.Equal(0, agent.Stop());
+            File.WriteAllText(file, body);
+            var check = TestNamespace.Execute("sh", ["-c", $"promtool check metrics < {file}"]);
+            Assert.True(check.ExitCode == 0, $"promtool: {check.Output}{check.Error}");
         }
         finally
         {
-            File.Delete(config);
+            File.Delete(file);
         }
+
+        Assert.Equal(404, agent.Get(port, "/nothing").Status);
+        Assert.Equal(0, agent.Stop());
     }
 }
