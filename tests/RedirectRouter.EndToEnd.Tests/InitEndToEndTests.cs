@@ -203,7 +203,7 @@ public sealed class InitEndToEndTests
     {
         using var lab = new Lab();
         var environment = OpenShift(lab, "8080 tcp 172.16.100.25 80");
-        var before = lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show");
+        var before = lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show", "scope", "global");
 
         var givenItself = lab.RunAgentIn(lab.Node, [], environment);
         environment.Remove("EGRESS_ROUTER_HOST_NETNS");
@@ -213,7 +213,7 @@ public sealed class InitEndToEndTests
         Assert.Contains("is this process's own namespace", givenItself.Error);
         Assert.Equal(1, holdsParent.ExitCode);
         Assert.Contains("holds the parent NIC nic0", holdsParent.Error);
-        Assert.Equal(before, lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show"));
+        Assert.Equal(before, lab.Node.Ip("-d", "link", "show") + lab.Node.Ip("addr", "show", "scope", "global"));
     }
 
     [Fact]
