@@ -339,6 +339,4 @@ public sealed partial class NetlinkHandle : IDisposable
 
     private static string Describe<TState>(ushort type, TState state) where TState : notnull =>
         $"{RtmType.Name(type)} ({state})";
-
-    internal static int SizeOf<T>() where T : unmanaged => Marshal.SizeOf<T>();
 }

@@ -187,6 +187,4 @@ public sealed unsafe class NetlinkSocket : IDisposable
 
     private static bool TrySetOption(int fd, int option, int value) =>
         LibC.setsockopt(fd, NetlinkSocketOption.SolNetlink, option, &value, sizeof(int)) == 0;
-
-    internal static int SizeOfSockAddr => Marshal.SizeOf<SockAddrNl>();
 }

@@ -177,6 +177,27 @@ internal sealed class Lab : IDisposable
         }
     }
 
+    /// <summary>
+    /// A native configuration with the lab's two homes (macvlan0 on nic0 as 192.168.12.99, macvlan1 on nic1 as
+    /// 192.168.13.99) and the given rule lines (each "  - { ... }"), created from the node's namespace.
+    /// </summary>
+    public string TwoHomesConfig(IEnumerable<string> rules, string extraSettings = "") => $$"""
+        homes:
+          - name: a
+            parent: nic0
+            addresses: [192.168.12.99/24]
+            gateways: [192.168.12.1]
+          - name: b
+            parent: nic1
+            interface: macvlan1
+            addresses: [192.168.13.99/24]
+            gateways: [192.168.13.1]
+        rules:
+        {{string.Join("\n", rules)}}
+        settings:
+          hostNetns: {{HostNetns}}{{extraSettings}}
+        """;
+
     /// <summary>Writes a file named after this lab (a configuration, say), removed when the lab is disposed.</summary>
     public string TempFile(string name, string text)
     {

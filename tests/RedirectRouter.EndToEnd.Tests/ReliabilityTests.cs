@@ -39,34 +39,14 @@ public sealed class ReliabilityTests
         }
     }
 
-    private static string TwoHomes(Lab lab, int mappings, int webTarget = 80)
-    {
-        var rules = new StringBuilder();
-        rules.AppendLine($"  - {{ protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: {webTarget}, home: a }}");
-        rules.AppendLine("  - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 90, home: b }");
-        rules.AppendLine("  - { protocol: udp, port: 7000, destination: 172.16.100.25, home: a }");
-        for (var i = 0; i < mappings; i++)
-        {
-            rules.AppendLine($"  - {{ protocol: tcp, port: {20000 + i}, destination: 172.16.100.25, targetPort: 80, home: {(i % 2 == 0 ? "a" : "b")} }}");
-        }
-
-        return $$"""
-            homes:
-              - name: a
-                parent: nic0
-                addresses: [192.168.12.99/24]
-                gateways: [192.168.12.1]
-              - name: b
-                parent: nic1
-                interface: macvlan1
-                addresses: [192.168.13.99/24]
-                gateways: [192.168.13.1]
-            rules:
-            {{rules}}
-            settings:
-              hostNetns: {{lab.HostNetns}}
-            """;
-    }
+    private static string TwoHomes(Lab lab, int mappings, int webTarget = 80) => lab.TwoHomesConfig(
+    [
+        $"  - {{ protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: {webTarget}, home: a }}",
+        "  - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 90, home: b }",
+        "  - { protocol: udp, port: 7000, destination: 172.16.100.25, home: a }",
+        .. Enumerable.Range(0, mappings).Select(i =>
+            $"  - {{ protocol: tcp, port: {20000 + i}, destination: 172.16.100.25, targetPort: 80, home: {(i % 2 == 0 ? "a" : "b")} }}"),
+    ]);
 
     [Fact]
     public void BadInputCorpusThroughInitExitsTwoWithLocatedErrorsAndChangesNothing()

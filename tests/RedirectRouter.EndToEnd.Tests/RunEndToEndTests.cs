@@ -12,24 +12,11 @@ public sealed class RunEndToEndTests
     private static readonly IPAddress Router = IPAddress.Parse("10.128.0.2");
     private static readonly IPAddress Destination = IPAddress.Parse("172.16.100.25");
 
-    private static string Config(Lab lab, int webTargetPort = 80) => $$"""
-        homes:
-          - name: a
-            parent: nic0
-            addresses: [192.168.12.99/24]
-            gateways: [192.168.12.1]
-          - name: b
-            parent: nic1
-            interface: macvlan1
-            addresses: [192.168.13.99/24]
-            gateways: [192.168.13.1]
-        rules:
-          - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: {{webTargetPort}}, home: a }
-          - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 90, home: b }
-        settings:
-          hostNetns: {{lab.HostNetns}}
-          announceCount: 2
-        """;
+    private static string Config(Lab lab, int webTargetPort = 80) => lab.TwoHomesConfig(
+    [
+        $"  - {{ protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: {webTargetPort}, home: a }}",
+        "  - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 90, home: b }",
+    ], "\n  announceCount: 2");
 
     private static int FreePort() => 9100 + Random.Shared.Next(800);
 

@@ -29,7 +29,4 @@ public static class Announcements
 
         return sent;
     }
-
-    /// <summary>The egress addresses of <paramref name="desired"/>.</summary>
-    public static IEnumerable<IPAddress> Addresses(NetworkState desired) => desired.Addresses.Select(a => a.Address.Address);
 }
