@@ -13,6 +13,7 @@
 # Containers config (runc, ulimits, storage) lives there too: nothing in /etc is changed.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+report_errors
 root=$(repo_root)
 cd "$root"
 [ "$(id -u)" -eq 0 ] || die "the image test needs root (podman, buildah, network namespaces)"
@@ -61,6 +62,7 @@ servers=()
 cleanup() {
     local status=$?
     set +e
+    trap - ERR
     for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; done
     podman rm -f -t 0 "$run_id-run" "$run_id-init" >/dev/null 2>&1
     buildah rm "$run_id-extract" "$run_id-scratch" >/dev/null 2>&1
@@ -115,8 +117,12 @@ for spec in "Dockerfile.rhel7 $tag_rhel7" "Dockerfile.centos $tag_centos"; do
         tail -40 "$work/build.log" >&2
         die "building $file failed"
     fi
-    grep -E '^redirect-router|^[0-9]+\.[0-9]+' "$work/build.log" | tail -1 | sed 's/^/    smoke RUN redirect-router --version: /' >&2
-    log "$file -> $tag: $(( $(ms_since "$t") / 1000 )) s, $(podman image inspect -f '{{.Size}}' "$tag" | numfmt --to=iec)"
+    # The smoke RUN in the Dockerfile prints nothing when its layer comes from the cache (an earlier
+    # build of the same sources), so the version is asked of the image itself.
+    cached=$(grep -c 'Using cache' "$work/build.log" || true)
+    version=$(podman run --rm --network none --entrypoint /usr/local/bin/redirect-router "$tag" --version) \
+        || die "$tag: redirect-router --version failed in the image"
+    log "$file -> $tag: $(( $(ms_since "$t") / 1000 )) s ($cached steps from the layer cache), $(podman image inspect -f '{{.Size}}' "$tag" | numfmt --to=iec), redirect-router --version: $version"
 done
 [ "$(podman image inspect -f '{{json .Config.Entrypoint}}' "$tag_rhel7")" = '["/usr/local/bin/redirect-router"]' ] \
     || die "the rhel7 image's ENTRYPOINT is not the agent"

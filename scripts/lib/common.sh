@@ -7,6 +7,12 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Under `set -e` a failing command ends a script without a word; this names the command and line.
+report_errors() {
+    set -E
+    trap 'printf "error: %s:%s: \"%s\" exited %s\n" "${BASH_SOURCE[0]##*/}" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
+}
+
 # Debian packages every script may need: the kernel tools the agent drives and the tests use as
 # witnesses, and the native toolchain for the NativeAOT publish.
 RR_APT_PACKAGES=(iproute2 iptables nftables iputils-ping conntrack python3 clang llvm zlib1g-dev prometheus)
