@@ -188,7 +188,7 @@ for r in $(seq 1 "$setup_rounds"); do
             esac
             ms=$(( ($(date +%s%N) - t0) / 1000 ))
             if [ "$method" = ours-nft ]; then   # the agent's own phase timings
-                rec setup-phase phases "$r" "n$n" "$(sed -nE 's/.*setup: .* done in ([0-9.]+) ms.*/\1/p' "$work/init.log" | awk '{ s += $1 } END { printf "%.1f", s }')"
+                rec setup-phase phases "$r" "n$n" "$(sed -nE 's/^router set up in ([0-9.]+) ms.*/\1/p' "$work/init.log")"
                 rec setup-phase network "$r" "n$n" "$(sed -nE 's/.*setup: links, addresses, routes and rules done in ([0-9.]+) ms.*/\1/p' "$work/init.log")"
                 rec setup-phase netfilter "$r" "n$n" "$(sed -nE 's/.*setup: netfilter .* done in ([0-9.]+) ms.*/\1/p' "$work/init.log")"
                 rec setup-phase announce "$r" "n$n" "$(sed -nE 's/.*setup: announce done in ([0-9.]+) ms.*/\1/p' "$work/init.log")"

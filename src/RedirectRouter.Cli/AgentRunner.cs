@@ -26,7 +26,7 @@ public static class AgentRunner
         try
         {
             using var outcome = new RouterSetup(loggers).RunAsync(config, options, CancellationToken.None).GetAwaiter().GetResult();
-            var total = outcome.Timings.Sum(t => t.Time.TotalMilliseconds);
+            var total = outcome.Total.TotalMilliseconds;
             var steps = string.Join(", ", outcome.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Step} {t.Time.TotalMilliseconds:0.0} ms")));
             var scope = options.NetworkOnly ? ", network only" : "";
             context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"router set up in {total:0.0} ms ({outcome.Backend.Name}{scope}): {steps}"));

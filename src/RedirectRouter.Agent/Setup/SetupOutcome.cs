@@ -8,8 +8,9 @@ namespace RedirectRouter.Agent.Setup;
 public sealed class SetupOutcome : IDisposable
 {
     /// <summary>Creates the outcome.</summary>
-    public SetupOutcome(RouterNamespaces namespaces, NetworkReconciler reconciler, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings)
+    public SetupOutcome(RouterNamespaces namespaces, NetworkReconciler reconciler, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings, TimeSpan total)
     {
+        Total = total;
         Reconciler = reconciler;
         Namespaces = namespaces;
         Capabilities = capabilities;
@@ -33,8 +34,11 @@ public sealed class SetupOutcome : IDisposable
     /// <summary>The state that was set up.</summary>
     public DesiredState Desired { get; set; }
 
-    /// <summary>Each step's duration, in order.</summary>
+    /// <summary>Each step's duration, in order (the netfilter step runs alongside the network steps, so they overlap).</summary>
     public IReadOnlyList<(string Step, TimeSpan Time)> Timings { get; }
+
+    /// <summary>The whole setup, from the first probe to the first announcement.</summary>
+    public TimeSpan Total { get; }
 
     /// <summary>Closes the namespace handles.</summary>
     public void Dispose() => Namespaces.Dispose();

@@ -91,7 +91,7 @@ public sealed partial class RouterSupervisor : BackgroundService
         var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig, _options, stoppingToken).ConfigureAwait(false);
         Outcome = outcome;
         _metrics.Announced(outcome.Desired.Network.Addresses.Count);
-        _metrics.Synced(TimeSpan.FromTicks(outcome.Timings.Sum(t => t.Time.Ticks)));
+        _metrics.Synced(outcome.Total);
 
         var reconciler = outcome.Reconciler;
         RememberLinkStates(outcome);
@@ -111,7 +111,7 @@ public sealed partial class RouterSupervisor : BackgroundService
         // Anything that changed between the end of setup and the watchers starting is caught by one more pass.
         Request(WorkKind.Network | WorkKind.Netfilter | (configWatcher is null ? WorkKind.None : WorkKind.Reload));
         _metrics.SetReady(true);
-        LogReady(_logger, outcome.Backend.Name, outcome.Timings.Sum(t => t.Time.TotalMilliseconds));
+        LogReady(_logger, outcome.Backend.Name, outcome.Total.TotalMilliseconds);
 
         var pump = PumpNetlinkEventsAsync(monitor, outcome, stoppingToken);
         var repeats = RepeatAnnouncementsAsync(stoppingToken);

@@ -4,8 +4,14 @@ using RedirectRouter.Core.Model;
 
 namespace RedirectRouter.Netfilter.Nftables;
 
-/// <summary>A chain of any table, from <c>nft -j list chains</c> (cheap: no rules, no elements); Hook is empty for a regular chain.</summary>
+/// <summary>A chain of any table; Hook is empty for a regular chain.</summary>
 internal sealed record NftChainInfo(string Family, string Table, string Name, string Type, string Hook, int Priority);
+
+/// <summary>What one <c>nft -j list ruleset</c> shows: every chain, our tables by family, and the rules of every foreign chain.</summary>
+internal sealed record NftLiveRuleset(
+    IReadOnlyList<NftChainInfo> Chains,
+    IReadOnlyDictionary<string, NftTable> OurTables,
+    IReadOnlyDictionary<(string Family, string Table, string Chain), IReadOnlyList<string>> ForeignRules);
 
 /// <summary>
 /// Reads <c>nft -j</c> output (JsonDocument only: AOT-safe) into <see cref="NftTable"/>, turning each rule's
@@ -14,12 +20,54 @@ internal sealed record NftChainInfo(string Family, string Table, string Name, st
 /// </summary>
 internal static class NftJsonReader
 {
+    /// <summary>
+    /// Reads <c>nft -j list ruleset</c>: every chain, our tables, and the rules of foreign base chains. One
+    /// listing, because each nft run loads the whole ruleset into its cache anyway (with 10,000 map elements a
+    /// bare <c>nft list chains</c> costs as much as listing our table).
+    /// </summary>
+    public static NftLiveRuleset ReadRuleset(string json, List<RuleCounter>? counters = null)
+    {
+        using var document = JsonDocument.Parse(json);
+        var items = document.RootElement.GetProperty("nftables").EnumerateArray().ToArray();
+        var chains = new List<NftChainInfo>();
+        var ourFamilies = new List<string>();
+        var foreignRules = new Dictionary<(string Family, string Table, string Chain), List<string>>();
+        foreach (var item in items)
+        {
+            if (item.TryGetProperty("table", out var table) && table.ValueKind == JsonValueKind.Object && Str(table, "name") == NftRenderer.TableName)
+            {
+                ourFamilies.Add(Str(table, "family"));
+            }
+            else if (item.TryGetProperty("chain", out var chain))
+            {
+                chains.Add(ChainInfo(chain));
+            }
+            else if (item.TryGetProperty("rule", out var rule) && Str(rule, "table") != NftRenderer.TableName)
+            {
+                var key = (Str(rule, "family"), Str(rule, "table"), Str(rule, "chain"));
+                if (!foreignRules.TryGetValue(key, out var rules))
+                {
+                    foreignRules[key] = rules = [];
+                }
+                rules.Add(RuleText(rule.GetProperty("expr"), key.Item1).Text);
+            }
+        }
+        var tables = ourFamilies.Distinct().ToDictionary(f => f, f => ReadTable(items, f, counters));
+        return new NftLiveRuleset(chains, tables, foreignRules.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value));
+    }
+
+    /// <summary>Our table of <paramref name="family"/> in <c>nft -j list table</c> or <c>list ruleset</c> output.</summary>
     public static NftTable ReadTable(string json, string family, List<RuleCounter>? counters = null)
     {
         using var document = JsonDocument.Parse(json);
+        return ReadTable(document.RootElement.GetProperty("nftables").EnumerateArray(), family, counters);
+    }
+
+    private static NftTable ReadTable(IEnumerable<JsonElement> items, string family, List<RuleCounter>? counters)
+    {
         var maps = new List<NftMap>();
         var chains = new List<(string Name, string Type, string Hook, int Priority, List<string> Rules)>();
-        foreach (var item in document.RootElement.GetProperty("nftables").EnumerateArray())
+        foreach (var item in items.Where(i => IsOurs(i, family)))
         {
             if (item.TryGetProperty("map", out var map))
             {
@@ -50,30 +98,16 @@ internal static class NftJsonReader
         return new NftTable(family, maps.ToValueList(), chains.Select(c => new NftChain(c.Name, c.Type, c.Hook, c.Priority, c.Rules.ToValueList())).ToValueList());
     }
 
-    /// <summary>All chains, from <c>nft -j list chains</c>.</summary>
-    public static IReadOnlyList<NftChainInfo> ReadChains(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var chains = new List<NftChainInfo>();
-        foreach (var item in document.RootElement.GetProperty("nftables").EnumerateArray())
-        {
-            if (item.TryGetProperty("chain", out var chain))
-            {
-                chains.Add(new NftChainInfo(Str(chain, "family"), Str(chain, "table"), Str(chain, "name"), Str(chain, "type"), Str(chain, "hook"),
-                    chain.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0));
-            }
-        }
-        return chains;
-    }
+    private static NftChainInfo ChainInfo(JsonElement chain) =>
+        new(Str(chain, "family"), Str(chain, "table"), Str(chain, "name"), Str(chain, "type"), Str(chain, "hook"),
+            chain.TryGetProperty("prio", out var prio) && prio.ValueKind == JsonValueKind.Number ? prio.GetInt32() : 0);
 
-    /// <summary>The canonical text of every rule in a <c>nft -j list chain</c> dump.</summary>
-    public static IReadOnlyList<string> ReadRules(string json, string family)
+    // An object (map, chain, rule) of our table of this family; the table item itself carries "name", not "table".
+    private static bool IsOurs(JsonElement item, string family)
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.GetProperty("nftables").EnumerateArray()
-            .Where(i => i.TryGetProperty("rule", out _))
-            .Select(i => RuleText(i.GetProperty("rule").GetProperty("expr"), family).Text)
-            .ToArray();
+        using var properties = item.EnumerateObject();
+        return properties.MoveNext() && properties.Current.Value.ValueKind == JsonValueKind.Object
+            && Str(properties.Current.Value, "table") == NftRenderer.TableName && Str(properties.Current.Value, "family") == family;
     }
 
     private static NftMap ReadMap(JsonElement map, string family, List<RuleCounter>? counters)

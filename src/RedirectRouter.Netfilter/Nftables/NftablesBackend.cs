@@ -11,7 +11,7 @@ namespace RedirectRouter.Netfilter.Nftables;
 /// The nftables backend: our tables (<c>ip</c>/<c>ip6 redirect_router</c>) replaced in one <c>nft -f</c>
 /// transaction, or, when only map elements changed since the last apply, just those elements added and
 /// deleted (the table, its counters and established flows are untouched). Every apply is read back with
-/// <c>nft -j list table</c> and compared.
+/// one <c>nft -j list ruleset</c> and compared.
 /// </summary>
 public sealed class NftablesBackend : INetfilterBackend
 {
@@ -122,11 +122,7 @@ public sealed class NftablesBackend : INetfilterBackend
     public async Task<IReadOnlyList<RuleCounter>> ReadCountersAsync(CancellationToken cancellationToken = default)
     {
         var counters = new List<RuleCounter>();
-        var chains = await ListChainsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var family in NftRenderer.AllFamilies.Where(f => chains.Any(c => c.Family == f && c.Table == NftRenderer.TableName)))
-        {
-            await ReadTableAsync(family, counters, cancellationToken).ConfigureAwait(false);
-        }
+        await ListRulesetAsync(counters, cancellationToken).ConfigureAwait(false);
         return counters;
     }
 
@@ -175,40 +171,36 @@ public sealed class NftablesBackend : INetfilterBackend
     private async Task<DriftReport> CompareAsync(NatModel nat, IReadOnlyList<NftTable> desired, List<RuleCounter>? counters, CancellationToken cancellationToken)
     {
         List<string> missing = [], extra = [], shadowing = [];
-        // "list chains" is cheap (no elements) and tells which of our tables exist: each has chains.
-        var chains = await ListChainsAsync(cancellationToken).ConfigureAwait(false);
+        var live = await ListRulesetAsync(counters, cancellationToken).ConfigureAwait(false);
         foreach (var family in NftRenderer.AllFamilies)
         {
-            var exists = chains.Any(c => c.Family == family && c.Table == NftRenderer.TableName);
+            var actual = live.OurTables.GetValueOrDefault(family);
             var wanted = desired.FirstOrDefault(t => t.Family == family);
             if (wanted is null)
             {
-                if (exists)
+                if (actual is not null)
                 {
                     extra.Add($"table {family} {NftRenderer.TableName}");
                 }
                 continue;
             }
-            var live = exists ? await ReadTableAsync(family, counters, cancellationToken).ConfigureAwait(false) : null;
-            NftVerifier.Compare(wanted, live, missing, extra);
+            NftVerifier.Compare(wanted, actual, missing, extra);
         }
-        await FindShadowingAsync(nat, desired, chains, shadowing, cancellationToken).ConfigureAwait(false);
+        FindShadowing(nat, desired, live, shadowing);
         return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList());
     }
 
     // Foreign NAT chains on prerouting that run no later than ours and DNAT cluster traffic take it before our map does.
-    private async Task FindShadowingAsync(NatModel nat, IReadOnlyList<NftTable> desired, IReadOnlyList<NftChainInfo> chains, List<string> shadowing,
-        CancellationToken cancellationToken)
+    private static void FindShadowing(NatModel nat, IReadOnlyList<NftTable> desired, NftLiveRuleset live, List<string> shadowing)
     {
-        foreach (var chain in chains)
+        foreach (var chain in live.Chains)
         {
             var ours = desired.FirstOrDefault(t => t.Family == chain.Family || chain.Family == "inet")?.Chains.FirstOrDefault(c => c.Name == NftRenderer.DnatChain);
             if (ours is null || chain.Table == NftRenderer.TableName || chain.Type != "nat" || chain.Hook != "prerouting" || chain.Priority > ours.Priority)
             {
                 continue;
             }
-            var json = await RunAsync(["-j", "list", "chain", chain.Family, chain.Table, chain.Name], cancellationToken).ConfigureAwait(false);
-            foreach (var rule in NftJsonReader.ReadRules(json, chain.Family))
+            foreach (var rule in live.ForeignRules.GetValueOrDefault((chain.Family, chain.Table, chain.Name)) ?? [])
             {
                 var otherInterface = rule.StartsWith("iifname \"", StringComparison.Ordinal) && !rule.StartsWith($"iifname \"{nat.ClusterInterface}\"", StringComparison.Ordinal);
                 var nats = rule.Contains("dnat ", StringComparison.Ordinal) || rule.Contains("redirect", StringComparison.Ordinal)
@@ -221,21 +213,10 @@ public sealed class NftablesBackend : INetfilterBackend
         }
     }
 
-    private async Task<NftTable?> ReadTableAsync(string family, List<RuleCounter>? counters, CancellationToken cancellationToken)
-    {
-        var (program, arguments) = ("nft", new[] { "-j", "list", "table", family, NftRenderer.TableName });
-        var result = await _target.RunAsync(_runner, program, arguments, null, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            return result.StandardError.Contains("No such file or directory", StringComparison.Ordinal)
-                ? null
-                : throw PayloadErrors.Failed(program, arguments, result);
-        }
-        return NftJsonReader.ReadTable(result.StandardOutput, family, counters);
-    }
-
-    private async Task<IReadOnlyList<NftChainInfo>> ListChainsAsync(CancellationToken cancellationToken) =>
-        NftJsonReader.ReadChains(await RunAsync(["-j", "list", "chains"], cancellationToken).ConfigureAwait(false));
+    // One listing of everything: nft loads the whole ruleset into its cache for any listing, so reading our
+    // tables, the chain list and foreign rules separately would pay that cost three times.
+    private async Task<NftLiveRuleset> ListRulesetAsync(List<RuleCounter>? counters, CancellationToken cancellationToken) =>
+        NftJsonReader.ReadRuleset(await RunAsync(["-j", "list", "ruleset"], cancellationToken).ConfigureAwait(false), counters);
 
     private async Task<string> RunAsync(string[] arguments, CancellationToken cancellationToken)
     {

@@ -9,6 +9,9 @@ public sealed class NftJsonReaderTests
 {
     private static readonly string Json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "Data", "nft-1.0.6-list-table.json"));
 
+    // Our ip and ip6 tables beside a foreign ip table with two prerouting NAT chains (priority -150 and 0).
+    private static readonly string RulesetJson = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "Data", "nft-1.0.6-list-ruleset.json"));
+
     [Fact]
     public void RulesReadBackAsRenderedAndUnknownExpressionsStayVisible()
     {
@@ -73,5 +76,27 @@ public sealed class NftJsonReaderTests
 
         Assert.Equal(["ip redirect_router map dnat_ports: tcp . 443 : 10.7.8.9 . 443"], missing);
         Assert.Equal(["ip redirect_router map dnat_ports: udp . 53 : 10.7.8.9 . 53", "ip redirect_router chain dnat_rules: iifname \"eth0\" tcp dport 22 accept"], extra);
+    }
+
+    [Fact]
+    public void OneRulesetListingGivesOurTablesEveryChainAndForeignRules()
+    {
+        var counters = new List<RuleCounter>();
+
+        var live = NftJsonReader.ReadRuleset(RulesetJson, counters);
+
+        Assert.Equal(["ip", "ip6"], live.OurTables.Keys.Order());
+        Assert.Equal(["dnat_rules", "snat_homes"], live.OurTables["ip"].Chains.Select(c => c.Name));
+        Assert.Equal(["tcp . 8080 : 10.7.8.9 . 80"], live.OurTables["ip"].Maps.Single().Elements.Select(e => e.ToString()));
+        Assert.Equal(["oifname \"macvlan0\" counter snat ip6 to fd00:12::99"], live.OurTables["ip6"].Chains.Single().Rules);
+        Assert.Contains(new NftChainInfo("ip", "foreign", "early", "nat", "prerouting", -150), live.Chains);
+        Assert.Contains(new NftChainInfo("ip", "redirect_router", "dnat_rules", "nat", "prerouting", -100), live.Chains);
+        Assert.Equal(2, live.ForeignRules[("ip", "foreign", "early")].Count);
+        Assert.StartsWith("iifname \"eth0\" tcp dport 8080 ", live.ForeignRules[("ip", "foreign", "early")][0], StringComparison.Ordinal);
+        Assert.DoesNotContain(live.ForeignRules.Keys, k => k.Table == "redirect_router");
+        // Counters of our rules and elements only, from both families.
+        Assert.Contains(new RuleCounter("ip6 redirect_router chain snat_homes", "oifname \"macvlan0\" counter snat ip6 to fd00:12::99", 0, 0), counters);
+        Assert.Contains(new RuleCounter("ip redirect_router map dnat_ports", "tcp . 8080 : 10.7.8.9 . 80", 0, 0), counters);
+        Assert.DoesNotContain(counters, c => c.Location.Contains("foreign", StringComparison.Ordinal));
     }
 }
