@@ -7,7 +7,8 @@
 #   2. data path, client -> router -> destination: new connections per second with 1, 100, 1,000 and
 #      10,000 mappings per backend (the used mapping last), and TCP throughput (iperf3) and request
 #      latency (64-byte ping-pong) for direct routing (no NAT), our router (1 and 10,000 mappings,
-#      nftables and iptables) and haproxy (mode tcp) in the router's namespace; interleaved rounds;
+#      nftables and iptables) and haproxy (mode tcp) in the router's namespace; interleaved rounds,
+#      and each throughput run paired with a direct run just before it;
 #   3. the agent (`run`): RSS and CPU while idle and during config reloads (1 mapping changed among
 #      1,000), reload time for 1 changed mapping among 10,000, repair latency per fault kind;
 #   4. start-up time of the NativeAOT binary against the JIT build (hyperfine, --help).
@@ -41,10 +42,10 @@ while [ $# -gt 0 ]; do
 done
 if [ "$quick" -eq 1 ]; then
     : "${rounds:=2}" "${setup_rounds:=3}" "${idle:=10}" "${reload_count:=100}" "${repairs:=3}"
-    crr_s=1.5 iperf_s=2 rr_count=10000 reload10k_reps=3 hyper_runs=10
+    crr_s=1.5 iperf_s=2 tput_rounds=2 rr_count=10000 reload10k_reps=3 hyper_runs=10
 else
     : "${rounds:=5}" "${setup_rounds:=5}" "${idle:=60}" "${reload_count:=100}" "${repairs:=20}"
-    crr_s=3 iperf_s=3 rr_count=20000 reload10k_reps=10 hyper_runs=30
+    crr_s=3 iperf_s=4 tput_rounds=7 rr_count=20000 reload10k_reps=10 hyper_runs=30
 fi
 
 ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc
@@ -241,16 +242,16 @@ stop_haproxy() {
     haproxy_pid=""
 }
 
-log "data path: ${rounds} interleaved rounds x ${#cases[@]} cases (crr ${crr_s} s, iperf3 ${iperf_s} s + 1 s warm-up, rr ${rr_count} ping-pongs), pinned to CPU 0"
+log "data path: ${rounds} interleaved rounds x ${#cases[@]} cases (crr ${crr_s} s, rr ${rr_count} ping-pongs), pinned to CPU 0"
 for r in $(seq 1 "$rounds"); do
     # Rotate the order from round to round, so that no case always follows the same one.
     for i in $(seq 0 $(( ${#cases[@]} - 1 ))); do
         k=$(( (i + r - 1) % ${#cases[@]} ))
         case=${cases[$k]}
         crr_port=$((7800 + k)) iperf_port=$((5201 + k))
-        host=10.128.0.2 crr_dst=19999 iperf_dst=20000
+        host=10.128.0.2 crr_dst=19999
         case $case in
-            direct) reset_router; plain_network; host=172.16.100.25 crr_dst=$crr_port iperf_dst=$iperf_port ;;
+            direct) reset_router; plain_network; host=172.16.100.25 crr_dst=$crr_port ;;
             haproxy) reset_router; plain_network; start_haproxy "$crr_port" "$iperf_port" ;;
             nft-*) reset_router; ours_init nftables "$(mapfile_for "${case#nft-}" "$crr_port" "$iperf_port")" ;;
             ipt-*) reset_router; ours_init iptables "$(mapfile_for "${case#ipt-}" "$crr_port" "$iperf_port")" ;;
@@ -266,15 +267,45 @@ for r in $(seq 1 "$rounds"); do
             out=$(pin "$C" "$rrb" rr "$host" "$crr_dst" "$rr_count" 10) || die "$case: rr failed: $out"
             rec data "$case" "$r" rr_p50 "$(sed -E 's/.*p50_us=([0-9.]+).*/\1/' <<<"$out")"
             rec data "$case" "$r" rr_p99 "$(sed -E 's/.*p99_us=([0-9.]+).*/\1/' <<<"$out")"
-            pin "$C" timeout $((iperf_s + 15)) iperf3 -c "$host" -p "$iperf_dst" -t "$iperf_s" -O 1 -J > "$work/iperf.json" \
-                || die "$case: iperf3 failed: $(head -c 400 "$work/iperf.json")"
-            gbps=$("$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$work/iperf.json")
-            rec data "$case" "$r" gbps "$gbps"
-            line="$line, rr p50 $(sed -E 's/.*p50_us=([0-9.]+).*/\1/' <<<"$out") us, iperf3 $gbps Gbit/s"
+            line="$line, rr p50 $(sed -E 's/.*p50_us=([0-9.]+).*/\1/' <<<"$out") us"
         fi
         [ "$case" = haproxy ] && stop_haproxy
         printf '  round %s %s\n' "$r" "$line" >&2
     done
+done
+
+# Throughput varies by ±10 % from minute to minute on shared vCPUs, as much as the cost being measured
+# (conntrack and NAT per packet), so each case is paired with a direct run just before it, and the ratio
+# is taken within the pair.
+iperf_gbps() { # HOST PORT CASE
+    pin "$C" timeout $((iperf_s + 15)) iperf3 -c "$1" -p "$2" -t "$iperf_s" -O 1 -J > "$work/iperf.json" \
+        || die "$3: iperf3 failed: $(head -c 400 "$work/iperf.json")"
+    "$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$work/iperf.json"
+}
+tput_cases=(haproxy nft-1 nft-10000 ipt-1 ipt-10000)
+log "throughput: ${tput_rounds} rounds x {direct, then CASE} for CASE in ${tput_cases[*]} (iperf3 ${iperf_s} s + 1 s warm-up), pinned to CPU 0"
+for r in $(seq 1 "$tput_rounds"); do
+    line=""
+    for i in $(seq 0 $(( ${#tput_cases[@]} - 1 ))); do
+        case=${tput_cases[$(( (i + r - 1) % ${#tput_cases[@]} ))]}
+        k=0
+        for j in "${!cases[@]}"; do [ "${cases[$j]}" = "$case" ] && k=$j; done
+        direct_port=5201 iperf_port=$((5201 + k)) crr_port=$((7800 + k))
+        reset_router; plain_network
+        direct=$(iperf_gbps 172.16.100.25 "$direct_port" direct)
+        reset_router
+        case $case in
+            haproxy) plain_network; start_haproxy "$crr_port" "$iperf_port" ;;
+            nft-*) ours_init nftables "$(mapfile_for "${case#nft-}" "$crr_port" "$iperf_port")" ;;
+            ipt-*) ours_init iptables "$(mapfile_for "${case#ipt-}" "$crr_port" "$iperf_port")" ;;
+        esac
+        gbps=$(iperf_gbps 10.128.0.2 20000 "$case")
+        [ "$case" = haproxy ] && stop_haproxy
+        rec data "$case" "$r" gbps "$gbps"
+        rec data "direct-before-$case" "$r" gbps "$direct"
+        line="$line $case $gbps (direct $direct)"
+    done
+    printf '  round %s iperf3 Gbit/s:%s\n' "$r" "$line" >&2
 done
 
 # ---------------------------------------------------------------- 3. the agent running
@@ -362,7 +393,7 @@ cp "$tsv" "$outdir/bench-$stamp.tsv"
     echo "tools=iptables $(iptables --version | awk '{ print $2, $3 }'), $(nft --version), $(iperf3 --version | head -1 | awk '{ print $1, $2 }'), $(haproxy -v | head -1 | awk '{ print $1, $3 }')"
     echo "agent=$("$bin" --version 2>/dev/null | head -1) ($bin)"
     echo "mode=$([ "$quick" -eq 1 ] && echo quick || echo full)"
-    echo "params=setup rounds $setup_rounds; data-path rounds $rounds; crr ${crr_s} s; iperf3 ${iperf_s} s; rr ${rr_count}; idle ${idle} s; reloads ${reload_count}; reload-10k reps ${reload10k_reps}; repairs ${repairs}; hyperfine runs ${hyper_runs}"
+    echo "params=setup rounds $setup_rounds; data-path rounds $rounds; crr ${crr_s} s; iperf3 ${iperf_s} s in ${tput_rounds} pairs with direct; rr ${rr_count}; idle ${idle} s; reloads ${reload_count}; reload-10k reps ${reload10k_reps}; repairs ${repairs}; hyperfine runs ${hyper_runs}"
     echo "command=./scripts/bench.sh${args:+ $args}"
 } > "$work/meta.txt"
 "$py" "$tools/report.py" "$tsv" "$work/meta.txt" "$report" "$outdir/bench-$stamp.png"
