@@ -8,7 +8,7 @@
 #      10,000 mappings per backend (the used mapping last), and TCP throughput (iperf3) and request
 #      latency (64-byte ping-pong) for direct routing (no NAT), our router (1 and 10,000 mappings,
 #      nftables and iptables) and haproxy (mode tcp) in the router's namespace; interleaved rounds,
-#      and each throughput run paired with a direct run just before it;
+#      and each throughput run paired with a direct run next to it;
 #   3. the agent (`run`): RSS and CPU while idle and during config reloads (1 mapping changed among
 #      1,000), reload time for 1 changed mapping among 10,000, repair latency per fault kind;
 #   4. start-up time of the NativeAOT binary against the JIT build (hyperfine, --help).
@@ -45,7 +45,7 @@ if [ "$quick" -eq 1 ]; then
     crr_s=1.5 iperf_s=2 tput_rounds=2 rr_count=10000 reload10k_reps=3 hyper_runs=10
 else
     : "${rounds:=5}" "${setup_rounds:=5}" "${idle:=60}" "${reload_count:=100}" "${repairs:=20}"
-    crr_s=3 iperf_s=4 tput_rounds=7 rr_count=20000 reload10k_reps=10 hyper_runs=30
+    crr_s=3 iperf_s=4 tput_rounds=8 rr_count=20000 reload10k_reps=10 hyper_runs=30
 fi
 
 ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc
@@ -275,15 +275,15 @@ for r in $(seq 1 "$rounds"); do
 done
 
 # Throughput varies by ±10 % from minute to minute on shared vCPUs, as much as the cost being measured
-# (conntrack and NAT per packet), so each case is paired with a direct run just before it, and the ratio
-# is taken within the pair.
+# (conntrack and NAT per packet), so each case is paired with a direct run next to it (before it in odd
+# rounds, after it in even ones), and the ratio is taken within the pair.
 iperf_gbps() { # HOST PORT CASE
     pin "$C" timeout $((iperf_s + 15)) iperf3 -c "$1" -p "$2" -t "$iperf_s" -O 1 -J > "$work/iperf.json" \
         || die "$3: iperf3 failed: $(head -c 400 "$work/iperf.json")"
     "$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$work/iperf.json"
 }
 tput_cases=(haproxy nft-1 nft-10000 ipt-1 ipt-10000)
-log "throughput: ${tput_rounds} rounds x {direct, then CASE} for CASE in ${tput_cases[*]} (iperf3 ${iperf_s} s + 1 s warm-up), pinned to CPU 0"
+log "throughput: ${tput_rounds} rounds x {direct and CASE, in turn first} for CASE in ${tput_cases[*]} (iperf3 ${iperf_s} s + 1 s warm-up), pinned to CPU 0"
 for r in $(seq 1 "$tput_rounds"); do
     line=""
     for i in $(seq 0 $(( ${#tput_cases[@]} - 1 ))); do
@@ -291,18 +291,25 @@ for r in $(seq 1 "$tput_rounds"); do
         k=0
         for j in "${!cases[@]}"; do [ "${cases[$j]}" = "$case" ] && k=$j; done
         direct_port=5201 iperf_port=$((5201 + k)) crr_port=$((7800 + k))
-        reset_router; plain_network
-        direct=$(iperf_gbps 172.16.100.25 "$direct_port" direct)
-        reset_router
-        case $case in
-            haproxy) plain_network; start_haproxy "$crr_port" "$iperf_port" ;;
-            nft-*) ours_init nftables "$(mapfile_for "${case#nft-}" "$crr_port" "$iperf_port")" ;;
-            ipt-*) ours_init iptables "$(mapfile_for "${case#ipt-}" "$crr_port" "$iperf_port")" ;;
-        esac
-        gbps=$(iperf_gbps 10.128.0.2 20000 "$case")
-        [ "$case" = haproxy ] && stop_haproxy
+        # Odd rounds run direct first, even rounds the case first, so that a drift during the run
+        # does not always favour the same side of the pair.
+        for side in $([ $((r % 2)) -eq 1 ] && echo "direct case" || echo "case direct"); do
+            reset_router
+            if [ "$side" = direct ]; then
+                plain_network
+                direct=$(iperf_gbps 172.16.100.25 "$direct_port" direct)
+                continue
+            fi
+            case $case in
+                haproxy) plain_network; start_haproxy "$crr_port" "$iperf_port" ;;
+                nft-*) ours_init nftables "$(mapfile_for "${case#nft-}" "$crr_port" "$iperf_port")" ;;
+                ipt-*) ours_init iptables "$(mapfile_for "${case#ipt-}" "$crr_port" "$iperf_port")" ;;
+            esac
+            gbps=$(iperf_gbps 10.128.0.2 20000 "$case")
+            [ "$case" = haproxy ] && stop_haproxy
+        done
         rec data "$case" "$r" gbps "$gbps"
-        rec data "direct-before-$case" "$r" gbps "$direct"
+        rec data "direct-with-$case" "$r" gbps "$direct"
         line="$line $case $gbps (direct $direct)"
     done
     printf '  round %s iperf3 Gbit/s:%s\n' "$r" "$line" >&2
