@@ -166,7 +166,7 @@ public sealed class InitEndToEndTests
     }
 
     [Fact]
-    public void AnEgressIPHeldByAnotherHostIsRefusedAndNothingIsClaimed()
+    public void AnEgressIPHeldByAnotherHostIsRefusedAndNothingIsClaimedThenARestartConverges()
     {
         using var lab = new Lab();
         using var intruder = TestNamespace.Create("intruder");
@@ -174,13 +174,24 @@ public sealed class InitEndToEndTests
         lab.Segment.Ip("link", "set", "intr0", "master", "br0", "up");
         intruder.Ip("addr", "add", "192.168.12.99/24", "dev", "eth0");
         intruder.Ip("link", "set", "eth0", "up");
+        using var web = lab.ServeTcp(Destination, 80);
+        var environment = OpenShift(lab, "8080 tcp 172.16.100.25 80");
 
-        var (code, _, error) = lab.RunAgent(OpenShift(lab, "8080 tcp 172.16.100.25 80"));
+        var (code, _, error) = lab.RunAgent(environment);
 
         Assert.Equal(1, code);
         Assert.Contains("refusing to claim 192.168.12.99", error);
         Assert.Contains("already in use by the host with MAC", error);
+        Assert.DoesNotContain("unexpected failure", error, StringComparison.Ordinal);
         Assert.Empty(lab.Router.IpJson("-4", "addr", "show", "dev", "macvlan0").EnumerateArray());
+
+        // The ruleset, applied while the probe waited, stays without the address; once the other host has
+        // gone, the restarted init converges and the traffic flows.
+        intruder.Ip("addr", "del", "192.168.12.99/24", "dev", "eth0");
+        var restart = lab.RunAgent(environment);
+
+        Assert.True(restart.ExitCode == 0, $"init exited {restart.ExitCode}: {restart.Error}");
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
     }
 
     [Fact]

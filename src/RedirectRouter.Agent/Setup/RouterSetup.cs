@@ -12,8 +12,8 @@ namespace RedirectRouter.Agent.Setup;
 /// <summary>
 /// The setup sequence, in order: probe (privileges, tools) -> plan -> refuse the node's own namespace ->
 /// forwarding -> links, addresses (with duplicate-address probe), routes, rules, with the NAT and filter
-/// rules applied alongside -> first announcement. Every step is idempotent, so a restarted init container converges; a failure
-/// names its step.
+/// rules applied alongside -> first announcement. Every step is idempotent, so a restarted init container
+/// converges; a failure names its step.
 /// </summary>
 public sealed partial class RouterSetup
 {
@@ -87,8 +87,9 @@ public sealed partial class RouterSetup
             // iptables-restore, another process) while the network steps run, most of which is the wait of the
             // duplicate-address probe. The egress IP is still claimed only after that probe; if the probe refuses
             // it, the rules stay behind without an address to send from, and the next run converges them.
+            //
             // The network steps block (netlink round trips, the probe's wait), so they get a thread of their own:
-            // with one CPU allowed the thread pool has one thread, and blocking it would hold the ruleset back.
+            // with one CPU allowed, the thread pool has one thread, and blocking it would hold the ruleset back.
             var network = Task.Factory.StartNew(() => reconciler.Reconcile(desired.Network), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default);
             var netfilter = options.NetworkOnly ? null : ApplyNetfilterAsync(backend, desired.Nat, cancellationToken);
@@ -163,7 +164,7 @@ public sealed partial class RouterSetup
         {
             await netfilter.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SetupException or OperationCanceledException)
+        catch (Exception e)
         {
             LogNetfilterAfterFailure(_logger, e.Message);
         }
