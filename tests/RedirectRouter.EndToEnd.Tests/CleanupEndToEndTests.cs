@@ -11,31 +11,24 @@ public sealed class CleanupEndToEndTests
     {
         using var lab = new Lab();
         var config = DiagEndToEndTests.WriteConfig(lab);
-        try
-        {
-            var pristine = Snapshot(lab);
-            DiagEndToEndTests.Init(lab, config);
-            Assert.NotEqual(pristine, Snapshot(lab));
+        var pristine = Snapshot(lab);
+        DiagEndToEndTests.Init(lab, config);
+        Assert.NotEqual(pristine, Snapshot(lab));
 
-            var first = lab.RunAgent(null, "cleanup");
+        var first = lab.RunAgent(null, "cleanup");
 
-            Assert.True(first.ExitCode == 0, first.Error);
-            Assert.Contains("removed: delete link macvlan0", first.Output);
-            Assert.Contains("removed: delete route 0.0.0.0/0 via 192.168.12.1 dev macvlan0", first.Output);
-            Assert.Contains("removed: delete nftables table ip redirect_router", first.Output);
-            Assert.Equal(pristine, Snapshot(lab));
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("removed: delete link macvlan0", first.Output);
+        Assert.Contains("removed: delete route 0.0.0.0/0 via 192.168.12.1 dev macvlan0", first.Output);
+        Assert.Contains("removed: delete nftables table ip redirect_router", first.Output);
+        Assert.Equal(pristine, Snapshot(lab));
 
-            var second = lab.RunAgent(null, "cleanup");
+        var second = lab.RunAgent(null, "cleanup");
 
-            Assert.True(second.ExitCode == 0, second.Error);
-            Assert.DoesNotContain("removed:", second.Output);
-            Assert.Contains("nothing to remove", second.Output);
-            Assert.Equal(pristine, Snapshot(lab));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.DoesNotContain("removed:", second.Output);
+        Assert.Contains("nothing to remove", second.Output);
+        Assert.Equal(pristine, Snapshot(lab));
     }
 
     [Fact]
@@ -58,31 +51,24 @@ public sealed class CleanupEndToEndTests
               - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 80, home: b }
               - { protocol: tcp, port: 8443, destination: "fd00:100::25", targetPort: 443, home: a }
             """);
-        try
-        {
-            var pristine = Snapshot(lab);
-            DiagEndToEndTests.Init(lab, config);
-            Assert.Contains("lookup 101", lab.Router.Ip("rule", "show"));
+        var pristine = Snapshot(lab);
+        DiagEndToEndTests.Init(lab, config);
+        Assert.Contains("lookup 101", lab.Router.Ip("rule", "show"));
 
-            var first = lab.RunAgentIn(lab.Node, [], null, "cleanup", "--netns", lab.Router.Name);
+        var first = lab.RunAgentIn(lab.Node, [], null, "cleanup", "--netns", lab.Router.Name);
 
-            Assert.True(first.ExitCode == 0, first.Error);
-            Assert.Contains("removed: delete link macvlan0", first.Output);
-            Assert.Contains("removed: delete link macvlan1", first.Output);
-            Assert.Contains("removed: delete rule", first.Output);
-            Assert.Contains("removed: delete nftables table ip6 redirect_router", first.Output);
-            Assert.Equal(pristine, Snapshot(lab));
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("removed: delete link macvlan0", first.Output);
+        Assert.Contains("removed: delete link macvlan1", first.Output);
+        Assert.Contains("removed: delete rule", first.Output);
+        Assert.Contains("removed: delete nftables table ip6 redirect_router", first.Output);
+        Assert.Equal(pristine, Snapshot(lab));
 
-            var second = lab.RunAgentIn(lab.Node, [], null, "cleanup", "--netns", lab.Router.Name);
+        var second = lab.RunAgentIn(lab.Node, [], null, "cleanup", "--netns", lab.Router.Name);
 
-            Assert.True(second.ExitCode == 0, second.Error);
-            Assert.Contains("nothing to remove", second.Output);
-            Assert.Equal(pristine, Snapshot(lab));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("nothing to remove", second.Output);
+        Assert.Equal(pristine, Snapshot(lab));
     }
 
     // The init tests' snapshot (links, global addresses, all routing tables, rules, nft ruleset, the node's links) plus

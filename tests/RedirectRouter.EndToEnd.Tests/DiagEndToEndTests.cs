@@ -19,19 +19,14 @@ public sealed class DiagEndToEndTests
     private static readonly Lazy<JsonElement> Schema = new(() =>
         JsonDocument.Parse(File.ReadAllText(JsonSchemaValidator.FindRepositoryFile("docs/diag.schema.json"))).RootElement.Clone());
 
-    internal static string WriteConfig(Lab lab, string? homes = null)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"{lab.Router.Name}-diag.yaml");
-        File.WriteAllText(path, (homes ?? """
-            homes:
-              - parent: nic0
-                addresses: [192.168.12.99/24]
-                gateways: [192.168.12.1]
-            rules:
-              - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80 }
-            """) + $"\nsettings:\n  hostNetns: {lab.HostNetns}\n");
-        return path;
-    }
+    internal static string WriteConfig(Lab lab, string? homes = null) => lab.TempFile("diag.yaml", (homes ?? """
+        homes:
+          - parent: nic0
+            addresses: [192.168.12.99/24]
+            gateways: [192.168.12.1]
+        rules:
+          - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80 }
+        """) + $"\nsettings:\n  hostNetns: {lab.HostNetns}\n");
 
     internal static void Init(Lab lab, string config)
     {
@@ -65,42 +60,35 @@ public sealed class DiagEndToEndTests
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
         var config = WriteConfig(lab);
-        try
+        Init(lab, config);
+        Traffic(lab);
+
+        var (code, report, error) = Diag(lab, null, "--config", config, "--probe");
+
+        Assert.True(code == 0, $"diag found: {string.Join(", ", Codes(report))}\n{report}\n{error}");
+        Assert.Equal("healthy", report.GetProperty("verdict").GetProperty("status").GetString());
+        Assert.Empty(Codes(report));
+        var macvlan = report.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "macvlan0");
+        Assert.True(macvlan.GetProperty("owned").GetBoolean());
+        Assert.Equal("private", macvlan.GetProperty("mode").GetString());
+        Assert.Equal("nic0", macvlan.GetProperty("parent").GetProperty("name").GetString());
+        Assert.True(macvlan.GetProperty("counters").GetProperty("txPackets").GetUInt64() > 0);
+        var gateway = report.GetProperty("gateways")[0];
+        Assert.Equal("192.168.12.1", gateway.GetProperty("address").GetString());
+        Assert.True(gateway.GetProperty("probe").GetProperty("answered").GetBoolean());
+        Assert.Contains(report.GetProperty("netfilter").GetProperty("rules").EnumerateArray(), r => r.GetProperty("packets").GetUInt64() > 0);
+        Assert.Contains(report.GetProperty("conntrack").GetProperty("destinations").EnumerateArray(),
+            d => d.GetProperty("destination").GetString() == "172.16.100.25" && d.GetProperty("port").GetInt32() == 80);
+        Assert.Empty(report.GetProperty("networkDrift").EnumerateArray());
+
+        var text = lab.RunAgent(null, "diag", "--config", config);
+        Assert.Equal(0, text.ExitCode);
+        Assert.DoesNotContain("\u001b[", text.Output);
+        foreach (var fact in new[] { "VERDICT: HEALTHY", "macvlan0*", "private", "nic0 (up, mtu 1500)", "192.168.12.99/24", "0.0.0.0/0", "192.168.12.1",
+            "NETFILTER (nftables)", "tcp . 8080 : 172.16.100.25 . 80", "ruleset matches the desired state", "network matches the desired state",
+            "net.ipv4.ip_forward 1", "172.16.100.25" })
         {
-            Init(lab, config);
-            Traffic(lab);
-
-            var (code, report, error) = Diag(lab, null, "--config", config, "--probe");
-
-            Assert.True(code == 0, $"diag found: {string.Join(", ", Codes(report))}\n{report}\n{error}");
-            Assert.Equal("healthy", report.GetProperty("verdict").GetProperty("status").GetString());
-            Assert.Empty(Codes(report));
-            var macvlan = report.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "macvlan0");
-            Assert.True(macvlan.GetProperty("owned").GetBoolean());
-            Assert.Equal("private", macvlan.GetProperty("mode").GetString());
-            Assert.Equal("nic0", macvlan.GetProperty("parent").GetProperty("name").GetString());
-            Assert.True(macvlan.GetProperty("counters").GetProperty("txPackets").GetUInt64() > 0);
-            var gateway = report.GetProperty("gateways")[0];
-            Assert.Equal("192.168.12.1", gateway.GetProperty("address").GetString());
-            Assert.True(gateway.GetProperty("probe").GetProperty("answered").GetBoolean());
-            Assert.Contains(report.GetProperty("netfilter").GetProperty("rules").EnumerateArray(), r => r.GetProperty("packets").GetUInt64() > 0);
-            Assert.Contains(report.GetProperty("conntrack").GetProperty("destinations").EnumerateArray(),
-                d => d.GetProperty("destination").GetString() == "172.16.100.25" && d.GetProperty("port").GetInt32() == 80);
-            Assert.Empty(report.GetProperty("networkDrift").EnumerateArray());
-
-            var text = lab.RunAgent(null, "diag", "--config", config);
-            Assert.Equal(0, text.ExitCode);
-            Assert.DoesNotContain("\u001b[", text.Output);
-            foreach (var fact in new[] { "VERDICT: HEALTHY", "macvlan0*", "private", "nic0 (up, mtu 1500)", "192.168.12.99/24", "0.0.0.0/0", "192.168.12.1",
-                "NETFILTER (nftables)", "tcp . 8080 : 172.16.100.25 . 80", "ruleset matches the desired state", "network matches the desired state",
-                "net.ipv4.ip_forward 1", "172.16.100.25" })
-            {
-                Assert.Contains(fact, text.Output);
-            }
-        }
-        finally
-        {
-            File.Delete(config);
+            Assert.Contains(fact, text.Output);
         }
     }
 
@@ -158,7 +146,6 @@ public sealed class DiagEndToEndTests
         {
             pod.Kill();
             pod.WaitForExit();
-            File.Delete(config);
         }
     }
 
@@ -167,40 +154,23 @@ public sealed class DiagEndToEndTests
     {
         using var lab = new Lab();
         using var web = lab.ServeTcp(Destination, 80);
-        var config = WriteConfig(lab, """
-            homes:
-              - name: a
-                parent: nic0
-                addresses: [192.168.12.99/24]
-                gateways: [192.168.12.1]
-              - name: b
-                parent: nic1
-                interface: macvlan1
-                addresses: [192.168.13.99/24]
-                gateways: [192.168.13.1]
-            rules:
-              - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80, home: a }
-              - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 80, home: b }
-            """);
-        try
-        {
-            Init(lab, config);
-            Traffic(lab);
-            var (healthy, before, _) = Diag(lab, null, "--config", config);
-            Assert.True(healthy == 0, $"before the fault: {string.Join(", ", Codes(before))}\n{before}");
+        var config = lab.TempFile("diag.yaml", lab.TwoHomesConfig(
+        [
+            "  - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80, home: a }",
+            "  - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 80, home: b }",
+        ]));
+        Init(lab, config);
+        Traffic(lab);
+        var (healthy, before, _) = Diag(lab, null, "--config", config);
+        Assert.True(healthy == 0, $"before the fault: {string.Join(", ", Codes(before))}\n{before}");
 
-            // Replies from the destination arrive on macvlan1, but the main table routes the destination via macvlan0.
-            lab.Router.Handle.Run(() => File.WriteAllText("/proc/sys/net/ipv4/conf/macvlan1/rp_filter", "1"));
-            var (code, report, error) = Diag(lab, null, "--config", config);
+        // Replies from the destination arrive on macvlan1, but the main table routes the destination via macvlan0.
+        lab.Router.Handle.Run(() => File.WriteAllText("/proc/sys/net/ipv4/conf/macvlan1/rp_filter", "1"));
+        var (code, report, error) = Diag(lab, null, "--config", config);
 
-            Assert.True(code == 1, $"diag exited {code}: {report}\n{error}");
-            Assert.Equal("rp-filter-drop", Codes(report)[0]);
-            Assert.Contains("macvlan1", report.GetProperty("verdict").GetProperty("causes")[0].GetProperty("subject").GetString());
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        Assert.True(code == 1, $"diag exited {code}: {report}\n{error}");
+        Assert.Equal("rp-filter-drop", Codes(report)[0]);
+        Assert.Contains("macvlan1", report.GetProperty("verdict").GetProperty("causes")[0].GetProperty("subject").GetString());
     }
 
     [Fact]
@@ -210,36 +180,29 @@ public sealed class DiagEndToEndTests
         using var web = lab.ServeTcp(Destination, 80);
         var config = WriteConfig(lab);
         var port = 9900 + Random.Shared.Next(90);
-        try
-        {
-            using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
-            agent.WaitReady(port);
-            Traffic(lab);
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        agent.WaitReady(port);
+        Traffic(lab);
 
-            var (code, report, error) = Diag(lab, null, "--config", config, "--metrics", $"127.0.0.1:{port}");
+        var (code, report, error) = Diag(lab, null, "--config", config, "--metrics", $"127.0.0.1:{port}");
 
-            Assert.True(code == 0, $"diag found: {string.Join(", ", Codes(report))}\n{report}\n{error}");
-            var health = report.GetProperty("agent");
-            Assert.True(health.GetProperty("reachable").GetBoolean());
-            Assert.True(health.GetProperty("ready").GetBoolean());
-            Assert.NotEqual(JsonValueKind.Null, health.GetProperty("lastSync").ValueKind);
+        Assert.True(code == 0, $"diag found: {string.Join(", ", Codes(report))}\n{report}\n{error}");
+        var health = report.GetProperty("agent");
+        Assert.True(health.GetProperty("reachable").GetBoolean());
+        Assert.True(health.GetProperty("ready").GetBoolean());
+        Assert.NotEqual(JsonValueKind.Null, health.GetProperty("lastSync").ValueKind);
 
-            // --watch: one compact JSON document per line, bounded by --count.
-            var watch = lab.RunAgent(null, "diag", "--config", config, "--output", "json", "--watch", "--interval", "0.2", "--count", "2");
-            Assert.Equal(0, watch.ExitCode);
-            var lines = watch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(2, lines.Length);
-            Assert.All(lines, line => Assert.Equal("healthy", JsonDocument.Parse(line).RootElement.GetProperty("verdict").GetProperty("status").GetString()));
+        // --watch: one compact JSON document per line, bounded by --count.
+        var watch = lab.RunAgent(null, "diag", "--config", config, "--output", "json", "--watch", "--interval", "0.2", "--count", "2");
+        Assert.Equal(0, watch.ExitCode);
+        var lines = watch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, line => Assert.Equal("healthy", JsonDocument.Parse(line).RootElement.GetProperty("verdict").GetProperty("status").GetString()));
 
-            // An endpoint that does not answer is a cause of its own.
-            var (down, unreachable, _) = Diag(lab, null, "--config", config, "--metrics", $"127.0.0.1:{port + 1}");
-            Assert.Equal(1, down);
-            Assert.Equal("agent-unreachable", Codes(unreachable)[0]);
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        // An endpoint that does not answer is a cause of its own.
+        var (down, unreachable, _) = Diag(lab, null, "--config", config, "--metrics", $"127.0.0.1:{port + 1}");
+        Assert.Equal(1, down);
+        Assert.Equal("agent-unreachable", Codes(unreachable)[0]);
     }
 
     public static TheoryData<string, string> Faults => new()
@@ -286,7 +249,6 @@ public sealed class DiagEndToEndTests
         finally
         {
             intruder?.Dispose();
-            File.Delete(config);
         }
     }
 

@@ -228,17 +228,9 @@ public sealed class RunEndToEndTests
         Assert.Contains("redirect_router_ready 1", body);
         Assert.Contains("redirect_router_rule_packets{", body);
         Assert.Contains("redirect_router_build_info{", body);
-        var file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, body);
-            var check = TestNamespace.Execute("sh", ["-c", $"promtool check metrics < {file}"]);
-            Assert.True(check.ExitCode == 0, $"promtool: {check.Output}{check.Error}");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var file = lab.TempFile("metrics.txt", body);
+        var check = TestNamespace.Execute("sh", ["-c", $"promtool check metrics < {file}"]);
+        Assert.True(check.ExitCode == 0, $"promtool: {check.Output}{check.Error}");
 
         Assert.Equal(404, agent.Get(port, "/nothing").Status);
         Assert.Equal(0, agent.Stop());

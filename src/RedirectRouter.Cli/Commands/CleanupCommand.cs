@@ -15,29 +15,12 @@ public static class CleanupCommand
     public static Command Create(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var netns = new Option<string?>("--netns") { Description = "The router's network namespace: a name under /run/netns or a path (default: this process's own)." };
-        var pid = new Option<int?>("--pid") { Description = "The PID of any process in the router's pod." };
         var command = new Command("cleanup", "Remove what redirect-router owns in a namespace (rules, tables, chains, routes, addresses, the macvlans it created); says what it removed. Idempotent.");
-        command.Options.Add(netns);
-        command.Options.Add(pid);
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(netns) is not null && result.GetValue(pid) is not null)
-            {
-                result.AddError("--netns and --pid cannot be used together");
-            }
-        });
-        pid.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is <= 0)
-            {
-                result.AddError("--pid must be a positive process id");
-            }
-        });
+        var target = new NamespaceTargetOptions(command, "The PID of any process in the router's pod.");
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var path = new DiagOptions { Netns = parseResult.GetValue(netns), Pid = parseResult.GetValue(pid) }.TargetPath;
+            var path = new DiagOptions { Netns = parseResult.GetValue(target.Netns), Pid = parseResult.GetValue(target.Pid) }.TargetPath;
             var missing = PrivilegeProbe.Missing(needsHostNamespace: path is not null);
             if (missing.Count > 0)
             {

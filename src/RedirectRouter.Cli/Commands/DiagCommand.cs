@@ -17,8 +17,6 @@ public static class DiagCommand
     public static Command Create(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var netns = new Option<string?>("--netns") { Description = "The router's network namespace: a name under /run/netns or a path (default: this process's own)." };
-        var pid = new Option<int?>("--pid") { Description = "The PID of any process in the router's pod (its /proc/PID/ns/net is inspected)." };
         var hostNetns = new Option<string?>("--host-netns") { Description = "The node's network namespace, where the parent NICs live (default: the configuration's, else the one diag runs in when it inspects another)." };
         var config = ConfigInput.CreateOption();
         var output = new Option<string>("--output", "-o") { Description = "text or json (the schema is docs/diag.schema.json).", DefaultValueFactory = _ => "text" };
@@ -31,25 +29,12 @@ public static class DiagCommand
         var count = new Option<int>("--count") { Description = "With --watch: stop after this many reports (0: until interrupted).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("diag", "Inspect a live egress router (read-only) and say what is wrong. Exit code 0 healthy, 1 degraded, 2 usage, 3 cannot inspect.");
-        foreach (var option in new Option[] { netns, pid, hostNetns, config, output, probe, probeWindow, metrics, watch, interval, count })
+        var target = new NamespaceTargetOptions(command, "The PID of any process in the router's pod (its /proc/PID/ns/net is inspected).");
+        foreach (var option in new Option[] { hostNetns, config, output, probe, probeWindow, metrics, watch, interval, count })
         {
             command.Options.Add(option);
         }
 
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(netns) is not null && result.GetValue(pid) is not null)
-            {
-                result.AddError("--netns and --pid cannot be used together");
-            }
-        });
-        pid.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is <= 0)
-            {
-                result.AddError("--pid must be a positive process id");
-            }
-        });
         probeWindow.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 50 or > 5000)
@@ -83,8 +68,8 @@ public static class DiagCommand
         {
             var options = new DiagOptions
             {
-                Netns = parseResult.GetValue(netns),
-                Pid = parseResult.GetValue(pid),
+                Netns = parseResult.GetValue(target.Netns),
+                Pid = parseResult.GetValue(target.Pid),
                 HostNetns = parseResult.GetValue(hostNetns),
                 Probe = parseResult.GetValue(probe),
                 ProbeWindow = TimeSpan.FromMilliseconds(parseResult.GetValue(probeWindow)),

@@ -56,13 +56,6 @@ internal static class NftJsonReader
         return new NftLiveRuleset(chains, tables, foreignRules.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value));
     }
 
-    /// <summary>Our table of <paramref name="family"/> in <c>nft -j list table</c> or <c>list ruleset</c> output.</summary>
-    public static NftTable ReadTable(string json, string family, List<RuleCounter>? counters = null)
-    {
-        using var document = JsonDocument.Parse(json);
-        return ReadTable(document.RootElement.GetProperty("nftables").EnumerateArray(), family, counters);
-    }
-
     private static NftTable ReadTable(IEnumerable<JsonElement> items, string family, List<RuleCounter>? counters)
     {
         var maps = new List<NftMap>();

@@ -15,7 +15,7 @@ public sealed class NftJsonReaderTests
     [Fact]
     public void RulesReadBackAsRenderedAndUnknownExpressionsStayVisible()
     {
-        var table = NftJsonReader.ReadTable(Json, "ip");
+        var table = NftJsonReader.ReadRuleset(Json).OurTables["ip"];
 
         Assert.Equal(["mark_homes", "dnat_rules", "snat_homes", "forward_filter"], table.Chains.Select(c => c.Name));
         Assert.Equal(new NftChain("mark_homes", "filter", "prerouting", -150,
@@ -38,7 +38,7 @@ public sealed class NftJsonReaderTests
     [Fact]
     public void MapsReadBackWithTypesFlagsAndElements()
     {
-        var table = NftJsonReader.ReadTable(Json, "ip");
+        var table = NftJsonReader.ReadRuleset(Json).OurTables["ip"];
 
         var ports = table.Maps.Single(m => m.Name == "dnat_ports");
         Assert.Equal("map dnat_ports { type inet_proto . inet_service : ipv4_addr . inet_service; counter; }", ports.Declaration);
@@ -54,7 +54,7 @@ public sealed class NftJsonReaderTests
     public void CountersComeFromRulesAndElements()
     {
         var counters = new List<RuleCounter>();
-        NftJsonReader.ReadTable(Json, "ip", counters);
+        NftJsonReader.ReadRuleset(Json, counters);
 
         Assert.Contains(new RuleCounter("ip redirect_router chain dnat_rules", "iifname \"eth0\" counter dnat ip to 10.7.8.10", 0, 0), counters);
         Assert.Contains(new RuleCounter("ip redirect_router map dnat_ports", "tcp . 8080 : 10.7.8.9 . 80", 0, 0), counters);
@@ -64,7 +64,7 @@ public sealed class NftJsonReaderTests
     [Fact]
     public void VerifierListsExactDifferences()
     {
-        var live = NftJsonReader.ReadTable(Json, "ip");
+        var live = NftJsonReader.ReadRuleset(Json).OurTables["ip"];
         var desired = live with
         {
             Chains = live.Chains.Select(c => c.Name == "dnat_rules" ? c with { Rules = [.. c.Rules.Take(3)] } : c).ToArray().ToValueList(),
