@@ -7,6 +7,7 @@ namespace RedirectRouter.Cli.Tests;
 /// <c>validate</c> and <c>plan</c> run as an unprivileged user (nobody, no capabilities) and leave the
 /// machine as it was: the real binary, a real process, the machine's namespace compared before and after.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class UnprivilegedTests
 {
     private static string Snapshot()
@@ -24,9 +25,24 @@ public sealed class UnprivilegedTests
         return string.Join('\n', parts.Select(p => System.Text.RegularExpressions.Regex.Replace(p, "\"(stats64|stats|used|expires|lastused|preferred_life_time|valid_life_time)\":[^,}]+,?", "")));
     }
 
-    private static (int ExitCode, string Output, string Error) RunAsNobody(params string[] args)
+    // nobody may not be able to reach the build output (a checkout under a 0700 directory, as mktemp -d makes),
+    // so the program's files are copied to a directory of their own that anyone can read.
+    private static string CopyProgramForEveryone()
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "redirect-router.dll");
+        var directory = Directory.CreateTempSubdirectory("rr-unpriv-").FullName;
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return directory;
+    }
+
+    private static (int ExitCode, string Output, string Error) RunAsNobody(string programDirectory, params string[] args)
+    {
+        var cli = Path.Combine(programDirectory, "redirect-router.dll");
         return TestNamespace.Execute("setpriv", [
             "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
             "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1",
@@ -40,19 +56,20 @@ public sealed class UnprivilegedTests
         Privileged.Require(); // root is needed only to drop to nobody
         var config = Path.Combine(Path.GetTempPath(), $"rr-unpriv-{Environment.ProcessId}.yaml");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Expected", "two-homes.yaml"), config, overwrite: true);
+        var program = CopyProgramForEveryone();
         try
         {
             var before = Snapshot();
 
-            var validate = RunAsNobody("validate", "--config", config);
+            var validate = RunAsNobody(program, "validate", "--config", config);
             Assert.True(validate.ExitCode == 0, $"validate exited {validate.ExitCode}: {validate.Error}");
 
-            var plan = RunAsNobody("plan", "--config", config, "--output", "json");
+            var plan = RunAsNobody(program, "plan", "--config", config, "--output", "json");
             Assert.True(plan.ExitCode == 0, $"plan exited {plan.ExitCode}: {plan.Error}");
             using var document = JsonDocument.Parse(plan.Output);
             Assert.Equal(2, document.RootElement.GetProperty("links").GetArrayLength());
 
-            var bad = RunAsNobody("validate", "--config", "/nonexistent/config.yaml");
+            var bad = RunAsNobody(program, "validate", "--config", "/nonexistent/config.yaml");
             Assert.Equal(2, bad.ExitCode);
 
             Assert.Equal(before, Snapshot());
@@ -60,6 +77,7 @@ public sealed class UnprivilegedTests
         finally
         {
             File.Delete(config);
+            Directory.Delete(program, recursive: true);
         }
     }
 }
