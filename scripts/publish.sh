@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shipping build: NativeAOT with glibc linked in statically and the clone3 fallback
-# (build/noclone3.c), written to OUTDIR/redirect-router (default: artifacts/). The result has no
+# (build/noclone3.c) and no shared-object loading (build/nodlopen.c), written to OUTDIR/redirect-router (default: artifacts/). The result has no
 # NEEDED entries, so it runs on any x86-64 Linux userland, RHEL 7 / CentOS 7 (glibc 2.17) included,
 # and in an empty root file system. Fails if the binary is not static or does not start.
 # Needs the .NET 10 SDK, clang, binutils (objcopy, objdump) and zlib1g-dev; as root on Debian or
@@ -33,13 +33,15 @@ ensure_dotnet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-log "compiling the clone3 fallback (build/noclone3.c)"
+log "compiling the clone3 fallback (build/noclone3.c) and the dlopen guard (build/nodlopen.c)"
 clang -O2 -fPIC -Wall -Werror -c build/noclone3.c -o "$work/noclone3.o"
+clang -O2 -fPIC -Wall -Werror -c build/nodlopen.c -o "$work/nodlopen.o"
 
 log "NativeAOT publish, glibc linked statically (any trim/AOT warning fails)"
 started=$(date +%s%N)
 set +e
 dotnet publish src/RedirectRouter.Cli -c Release -p:RrStatic=true -p:RrNoClone3Object="$work/noclone3.o" \
+    -p:RrNoDlopenObject="$work/nodlopen.o" \
     --disable-build-servers -o "$work/publish" --nologo -v quiet -clp:NoSummary > "$work/publish.log" 2>&1
 status=$?
 set -e
@@ -65,6 +67,14 @@ if [ -f "$dbg" ]; then
     code=$(objdump -d --no-show-raw-insn --start-address=$((16#$start)) --stop-address=$((16#$start + 16#$size)) "$bin")
     if grep -q syscall <<<"$code"; then
         die "__clone3 in $bin is glibc's (it makes the clone3 system call): the clone3 fallback was not linked in"
+    fi
+fi
+# dlopen must be ours too: glibc's would map a second libc into the static process (build/nodlopen.c).
+if [ -f "$dbg" ]; then
+    read -r start size < <(nm -S "$dbg" | awk '$4 == "dlopen" { print $1, $2 }') || die "no dlopen symbol in $bin"
+    code=$(objdump -d --no-show-raw-insn --start-address=$((16#$start)) --stop-address=$((16#$start + 16#$size)) "$bin")
+    if grep -q call <<<"$code"; then
+        die "dlopen in $bin is glibc's: the dlopen guard (build/nodlopen.c) was not linked in"
     fi
 fi
 version=$("$bin" --version) || die "$bin does not start"

@@ -32,13 +32,6 @@ dotnet test RedirectRouter.sln -c Release --no-build --nologo -v quiet --logger 
 test_status=${PIPESTATUS[0]}
 set -e
 
-netns_after=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
-leaked=$(comm -13 <(echo "$netns_before") <(echo "$netns_after") | grep -E '^(rrt-|rrbench-|rrlab-)' || true)
-if [ -n "$leaked" ]; then
-    echo "network namespaces leaked by the tests: $leaked" >&2
-    test_status=1
-fi
-
 log "NativeAOT publish of the CLI (any trim/AOT warning fails)"
 aot_dir="$root/artifacts/test-aot"
 rm -rf "$aot_dir"
@@ -46,6 +39,7 @@ set +e
 dotnet publish src/RedirectRouter.Cli -c Release -o "$aot_dir" --nologo -v quiet -clp:NoSummary > "$results_dir/publish.log" 2>&1
 publish_status=$?
 set -e
+binaries=()
 if [ $publish_status -ne 0 ] || grep -qE 'warning (IL|CS|NU)[0-9]+' "$results_dir/publish.log"; then
     cat "$results_dir/publish.log" >&2
     echo "NativeAOT publish failed or warned" >&2
@@ -53,6 +47,37 @@ if [ $publish_status -ne 0 ] || grep -qE 'warning (IL|CS|NU)[0-9]+' "$results_di
 else
     version=$("$aot_dir/redirect-router" version)
     log "native binary runs: $version ($(du -h "$aot_dir/redirect-router" | cut -f1))"
+    binaries+=("$aot_dir/redirect-router")
+fi
+
+log "the shipping binary (scripts/publish.sh: static glibc, clone3 fallback, no dlopen)"
+static_dir="$root/artifacts/test-static"
+if ./scripts/publish.sh "$static_dir"; then
+    binaries+=("$static_dir/redirect-router")
+else
+    test_status=1
+fi
+
+# The agent's long-running suites (run: reload, repair, metrics, SIGTERM, faults; the reliability suite and
+# the soak) once more against each native binary: the end-to-end run above used the assembly under dotnet,
+# and the shipping binary is what customers get.
+for binary in "${binaries[@]}"; do
+    if [ "$(id -u)" -ne 0 ]; then
+        break
+    fi
+    log "agent suites against $binary"
+    set +e
+    RR_AGENT_BINARY="$binary" dotnet test tests/RedirectRouter.EndToEnd.Tests -c Release --no-build --nologo -v quiet \
+        --filter "Category=Run|Category=Reliability" --logger "console;verbosity=minimal" 2>&1 | tee -a "$results_dir/test.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || test_status=1
+    set -e
+done
+
+netns_after=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
+leaked=$(comm -13 <(echo "$netns_before") <(echo "$netns_after") | grep -E '^(rrt-|rrbench-|rrlab-)' || true)
+if [ -n "$leaked" ]; then
+    echo "network namespaces leaked by the tests: $leaked" >&2
+    test_status=1
 fi
 
 if [ "$images" = true ]; then

@@ -44,6 +44,9 @@ internal sealed class AgentProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The agent's process id (<c>ip netns exec</c> execs the agent, so this is the agent itself).</summary>
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>GETs a path from the agent's endpoint, connecting from inside the router's namespace.</summary>

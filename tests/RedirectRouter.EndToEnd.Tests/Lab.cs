@@ -61,6 +61,32 @@ internal sealed class Lab : IDisposable
 
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "redirect-router.dll");
 
+    /// <summary>
+    /// The agent under test: the executable named by <c>RR_AGENT_BINARY</c> (the shipping static binary or the
+    /// dynamic NativeAOT one, as ./scripts/test.sh runs the agent suites again), else the built assembly under
+    /// <c>dotnet</c>.
+    /// </summary>
+    public static string[] AgentCommand => Environment.GetEnvironmentVariable("RR_AGENT_BINARY") is { Length: > 0 } binary
+        ? [Path.GetFullPath(binary)]
+        : ["dotnet", Cli];
+
+    /// <summary>Whether the agent under test is a statically linked executable (it must never map a shared object).</summary>
+    public static bool AgentIsStatic => AgentCommand.Length == 1 && !ElfHasInterpreter(AgentCommand[0]);
+
+    // A dynamically linked ELF executable names its loader in a PT_INTERP program header (type 3).
+    private static bool ElfHasInterpreter(string path)
+    {
+        var elf = new byte[64 * 1024];
+        using (var file = File.OpenRead(path))
+        {
+            file.ReadExactly(elf, 0, (int)Math.Min(elf.Length, file.Length));
+        }
+
+        var headerOffset = BitConverter.ToInt64(elf, 0x20);
+        int entrySize = BitConverter.ToUInt16(elf, 0x36), count = BitConverter.ToUInt16(elf, 0x38);
+        return Enumerable.Range(0, count).Any(i => BitConverter.ToUInt32(elf, (int)headerOffset + (i * entrySize)) == 3);
+    }
+
     /// <summary>Runs the agent to completion in the router's namespace.</summary>
     public (int ExitCode, string Output, string Error) RunAgent(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         RunAgentIn(Router, [], environment, args);
@@ -87,7 +113,7 @@ internal sealed class Lab : IDisposable
     private static Process StartAgentIn(TestNamespace ns, string[] wrapper, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "netns", "exec", ns.Name }.Concat(wrapper).Concat(["dotnet", Cli]).Concat(args))
+        foreach (var arg in new[] { "netns", "exec", ns.Name }.Concat(wrapper).Concat(AgentCommand).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -91,7 +91,8 @@ public sealed class ReliabilityTests
         var clean = lab.RunAgent(null, "init", "--config", config, "--probe-window", "0");
         Assert.True(clean.ExitCode == 0, clean.Error);
         var setupTime = watch.Elapsed;
-        TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "dotnet", Lab.Cli, "cleanup"]);
+        var cleanup = lab.RunAgent(null, "cleanup");
+        Assert.True(cleanup.ExitCode == 0, cleanup.Error);
 
         var killed = 0;
         for (var i = 0; i < kills; i++)

@@ -7,6 +7,7 @@ using RedirectRouter.TestSupport;
 namespace RedirectRouter.EndToEnd.Tests;
 
 /// <summary><c>run</c>: readiness, repair of each kind of drift, configuration reload, metrics, SIGTERM.</summary>
+[Trait("Category", "Run")]
 public sealed class RunEndToEndTests
 {
     private static readonly IPAddress Router = IPAddress.Parse("10.128.0.2");

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -372,7 +372,9 @@ public sealed partial class RouterSupervisor : BackgroundService
         _ => "other",
     };
 
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    // Change detection only, so a non-cryptographic hash: System.Security.Cryptography would load OpenSSL,
+    // and in the statically linked binary that dlopen brings a second libc into the process (docs/building.md).
+    private static string Hash(string text) => Convert.ToHexString(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "ready: router set up with {Backend} in {Milliseconds:0.0} ms")]
     private static partial void LogReady(ILogger logger, string backend, double milliseconds);
