@@ -136,6 +136,52 @@ public sealed class RunEndToEndTests
     }
 
     [Fact]
+    public void AReloadFromIpv4OnlyToDualStackTurnsIpv6ForwardingOnAndIpv6TrafficLeavesAsTheEgressIpv6Address()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        using var web6 = lab.ServeTcp(IPAddress.Parse("fd00:100::25"), 443);
+        string Home(string addresses, string gateways, string rules) => $$"""
+            homes:
+              - name: a
+                parent: nic0
+                addresses: [{{addresses}}]
+                gateways: [{{gateways}}]
+            rules:
+            {{rules}}
+            settings:
+              hostNetns: {{lab.HostNetns}}
+            """;
+        const string Ipv4Rule = "  - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80 }";
+        var config = lab.TempFile("reload-v6.yaml", Home("192.168.12.99/24", "192.168.12.1", Ipv4Rule));
+        var port = FreePort();
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--probe-window", "0");
+        agent.WaitReady(port);
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        // A new namespace starts with IPv6 forwarding off, and an IPv4-only router has no reason to turn it on.
+        string Ipv6Forwarding() => TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "cat", "/proc/sys/net/ipv6/conf/all/forwarding"]).Trim();
+        Assert.Equal("0", Ipv6Forwarding());
+
+        var next = config + ".next";
+        File.WriteAllText(next, Home("192.168.12.99/24, fd00:12::99/64", "192.168.12.1, fd00:12::1",
+            Ipv4Rule + "\n  - { protocol: tcp, port: 8443, destination: \"fd00:100::25\", targetPort: 443 }"));
+        File.Move(next, config, overwrite: true);
+        try
+        {
+            Lab.WaitFor(() => lab.TcpFromClient(IPAddress.Parse("fd00:128::2"), 8443, TimeSpan.FromMilliseconds(500)) == "fd00:12::99 443",
+                TimeSpan.FromSeconds(15), "IPv6 through the reloaded router");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the agent's log:\n{agent.Log}", e);
+        }
+
+        Assert.Equal("1", Ipv6Forwarding());
+        Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
+        Assert.Equal(0, agent.Stop());
+    }
+
+    [Fact]
     public void KeepsRunningWhileTheParentIsDownAndRecoversWhenItReturns()
     {
         using var lab = new Lab();

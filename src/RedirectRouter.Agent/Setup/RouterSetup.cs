@@ -10,9 +10,9 @@ using RedirectRouter.Netlink;
 namespace RedirectRouter.Agent.Setup;
 
 /// <summary>
-/// The setup sequence, in order: probe (privileges, tools) -> plan -> refuse the node's own namespace ->
-/// forwarding -> links, addresses (with duplicate-address probe), routes, rules, with the NAT and filter
-/// rules applied alongside -> first announcement. Every step is idempotent, so a restarted init container
+/// The setup sequence, in order: probe (privileges, tools) -> plan -> the convergence step shared with reloads
+/// (<see cref="RouterConvergence"/>: refuse the node's own namespace, forwarding, links, addresses with the
+/// duplicate-address probe, routes and rules, with the NAT and filter rules applied alongside) -> first announcement. Every step is idempotent, so a restarted init container
 /// converges; a failure names its step.
 /// </summary>
 public sealed partial class RouterSetup
@@ -77,51 +77,18 @@ public sealed partial class RouterSetup
             var desired = Planner.Plan(options.Effective(config));
             Done("plan");
 
-            RefuseNodeNamespace(namespaces, desired.Network, options.Force);
-            ForwardingSysctls.Enable(desired.Network.Addresses.Select(a => a.Address.Family));
-            Done("safety checks and forwarding");
-
             var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = options.DuplicateProbeWindow }, _loggers);
             var backend = NetfilterBackends.Create(chosen, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
-            // The ruleset matches interface names and addresses, not live objects, so it is applied (by nft or
-            // iptables-restore, another process) while the network steps run, most of which is the wait of the
-            // duplicate-address probe. The egress IP is still claimed only after that probe; if the probe refuses
-            // it, the rules stay behind without an address to send from, and the next run converges them.
-            //
-            // The network steps block (netlink round trips, the probe's wait), so they get a thread of their own:
-            // with one CPU allowed, the thread pool has one thread, and blocking it would hold the ruleset back.
-            var network = Task.Factory.StartNew(() => reconciler.Reconcile(desired.Network), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var netfilter = options.NetworkOnly ? null : ApplyNetfilterAsync(backend, desired.Nat, cancellationToken);
-            try
+            var convergence = new RouterConvergence(namespaces, reconciler, _logger);
+            await convergence.ConvergeAsync(desired, options.Force, options.NetworkOnly ? null : backend.ApplyAsync, (name, took) =>
             {
-                await network.ConfigureAwait(false);
-            }
-            catch
-            {
-                if (netfilter is not null)
-                {
-                    await ObserveAsync(netfilter).ConfigureAwait(false);
-                }
-                throw;
-            }
-
-            Done("links, addresses, routes and rules");
-
-            if (netfilter is not null)
-            {
-                var applied = await netfilter.ConfigureAwait(false);
-                if (!applied.Result.Drift.IsClean)
-                {
-                    throw new SetupException("netfilter", $"the {backend.Name} ruleset does not read back as applied: {applied.Result.Drift}");
-                }
-
-                // Its own duration; only the part that outlasted the network steps adds to the total.
-                var step = $"netfilter ({backend.Name}, alongside the network steps)";
-                timings.Add((step, applied.Took));
-                LogStep(_logger, step, applied.Took.TotalMilliseconds);
+                // The netfilter step ran alongside the network steps: only its own duration is logged, and the
+                // clock of the next step starts now.
+                var label = name.StartsWith("netfilter", StringComparison.Ordinal) ? $"netfilter ({backend.Name}, alongside the network steps)" : name;
+                timings.Add((label, took));
+                LogStep(_logger, label, took.TotalMilliseconds);
                 watch.Restart();
-            }
+            }, cancellationToken).ConfigureAwait(false);
 
             try
             {
@@ -139,34 +106,6 @@ public sealed partial class RouterSetup
         {
             namespaces.Dispose();
             throw;
-        }
-    }
-
-    private static async Task<(ApplyResult Result, TimeSpan Took)> ApplyNetfilterAsync(INetfilterBackend backend, NatModel nat, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            var result = await backend.ApplyAsync(nat, cancellationToken).ConfigureAwait(false);
-            return (result, clock.Elapsed);
-        }
-        catch (NetfilterException e)
-        {
-            throw new SetupException("netfilter", e.Message, e);
-        }
-    }
-
-    // The network step's failure is the one reported; the ruleset's outcome must still be awaited (the
-    // process may exit next) and is logged.
-    private async Task ObserveAsync(Task netfilter)
-    {
-        try
-        {
-            await netfilter.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            LogNetfilterAfterFailure(_logger, e.Message);
         }
     }
 
@@ -198,6 +137,4 @@ public sealed partial class RouterSetup
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "setup: {Step} done in {Milliseconds:0.0} ms")]
     private static partial void LogStep(ILogger logger, string step, double milliseconds);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "setup: the ruleset, applied alongside the failed network steps, did not apply either: {Reason}")]
-    private static partial void LogNetfilterAfterFailure(ILogger logger, string reason);
 }

@@ -263,13 +263,17 @@ public sealed partial class RouterSupervisor : BackgroundService
         var desired = Planner.Plan(_options.Effective(result.Config));
         try
         {
-            reconciler.Reconcile(desired.Network);
-            if (!_options.NetworkOnly)
-            {
-                var applied = await ApplyNetfilterAsync(outcome, desired.Nat, cancellationToken).ConfigureAwait(false);
-                LogReloadApplied(_logger, applied.Incremental ? "incremental" : "full", watch.Elapsed.TotalMilliseconds);
-            }
-
+            // The same step as the first setup: safety checks and forwarding for every family included.
+            var incremental = false;
+            await new RouterConvergence(outcome.Namespaces, reconciler, _logger).ConvergeAsync(desired, _options.Force,
+                _options.NetworkOnly ? null : async (nat, ct) =>
+                {
+                    var applied = await ApplyNetfilterAsync(outcome, nat, ct).ConfigureAwait(false);
+                    incremental = applied.Incremental;
+                    return applied;
+                },
+                (_, _) => { }, cancellationToken).ConfigureAwait(false);
+            LogReloadApplied(_logger, _options.NetworkOnly ? "no" : incremental ? "incremental" : "full", watch.Elapsed.TotalMilliseconds);
             outcome.Desired = desired;
             _configHash = hash;
             _metrics.Reloaded(success: true);
