@@ -182,6 +182,10 @@ public sealed class DiagEndToEndTests
         Assert.Contains(unknownReport.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("link-netnsid", StringComparison.Ordinal)
             && n.GetString()!.Contains("--host-netns", StringComparison.Ordinal));
         Assert.DoesNotContain("decoy", unknownReport.ToString(), StringComparison.Ordinal);
+        var unknownText = lab.RunAgentIn(third, [], null, "diag", "--netns", lab.Router.Name);
+        Assert.Equal(0, unknownText.ExitCode);
+        Assert.Contains($"#{parentIndex} (its namespace not inspected", unknownText.Output);
+        Assert.Contains("note: the parent of macvlan0", unknownText.Output);
 
         // Parent down: the real parent is named, with the node namespace known; without it, the macvlan's own state
         // says the lower layer is down, and still no interface of another namespace is named.

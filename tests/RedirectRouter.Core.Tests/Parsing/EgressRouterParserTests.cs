@@ -331,6 +331,17 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
+    public void A_json_list_as_oc_get_prints_it_reads_its_item_too()
+    {
+        var json = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" + DocumentedJson + "], \"metadata\": {\"resourceVersion\": \"\"}}";
+
+        var result = ConfigLoader.LoadFile(json, "list.json");
+
+        Assert.Equal([DiagnosticCodes.ListWrapper], result.Diagnostics.Select(d => d.Code));
+        Assert.Equal(3, result.Config!.Rules.Count);
+    }
+
+    [Fact]
     public void Findings_inside_a_list_are_named_under_its_item()
     {
         var result = ConfigLoader.LoadFile(OcGetList.Replace("port: 80", "prot: 80", StringComparison.Ordinal), "list.yaml");
