@@ -15,7 +15,7 @@ public sealed class EntrypointTests
             "-A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6\n"
             + "-A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.7.8.9:80\n"
             + "-A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3\n"
-            + "-A POSTROUTING -j SNAT --to-source 1.2.3.4\n",
+            + "-A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4\n",
             stdout);
         Assert.Equal("", stderr);
     }

@@ -150,6 +150,72 @@ public sealed class DiagEndToEndTests
     }
 
     [Fact]
+    public void FromAThirdNamespaceTheParentIsFoundThroughItsNetnsidAndNeverByIndexElsewhere()
+    {
+        using var lab = new Lab();
+        using var web = lab.ServeTcp(Destination, 80);
+        var config = WriteConfig(lab);
+        Init(lab, config);
+        Traffic(lab);
+        // diag runs in a namespace of its own, which has a link, down, at the parent's index: looked up there by
+        // index, the parent would be that decoy (and "down").
+        using var third = TestNamespace.Create("thd");
+        var parentIndex = lab.Node.IpJson("link", "show", "nic0")[0].GetProperty("ifindex").GetInt32().ToString(CultureInfo.InvariantCulture);
+        third.Ip("link", "add", "decoy0", "index", parentIndex, "type", "veth", "peer", "name", "decoy1", "index", "900");
+        Assert.Equal(parentIndex, third.IpJson("link", "show", "decoy0")[0].GetProperty("ifindex").GetInt32().ToString(CultureInfo.InvariantCulture));
+
+        // Healthy, the node namespace named by the configuration (settings.hostNetns) or by --host-netns.
+        var (healthy, report, error) = Diag(lab, third, "--netns", lab.Router.Name, "--config", config);
+        Assert.True(healthy == 0, $"diag found: {string.Join(", ", Codes(report))}\n{report}\n{error}");
+        Assert.Equal("nic0", Parent(report).GetProperty("name").GetString());
+        var (byOption, optionReport, optionError) = Diag(lab, third, "--netns", lab.Router.Name, "--host-netns", lab.HostNetns);
+        Assert.True(byOption == 0, $"diag found: {string.Join(", ", Codes(optionReport))}\n{optionReport}\n{optionError}");
+        Assert.Equal("nic0", Parent(optionReport).GetProperty("name").GetString());
+        Assert.Equal("up", Parent(optionReport).GetProperty("operState").GetString());
+
+        // The node namespace not named: diag assumes its own, whose netnsid is not the parent's; a note says so, and no cause.
+        var (unknown, unknownReport, unknownError) = Diag(lab, third, "--netns", lab.Router.Name);
+        Assert.True(unknown == 0, $"diag found: {string.Join(", ", Codes(unknownReport))}\n{unknownReport}\n{unknownError}");
+        Assert.Equal("diag-namespace", unknownReport.GetProperty("target").GetProperty("hostNamespaceSource").GetString());
+        Assert.False(Parent(unknownReport).GetProperty("namespaceKnown").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, Parent(unknownReport).GetProperty("name").ValueKind);
+        Assert.Contains(unknownReport.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("link-netnsid", StringComparison.Ordinal)
+            && n.GetString()!.Contains("--host-netns", StringComparison.Ordinal));
+        Assert.DoesNotContain("decoy", unknownReport.ToString(), StringComparison.Ordinal);
+        var unknownText = lab.RunAgentIn(third, [], null, "diag", "--netns", lab.Router.Name);
+        Assert.Equal(0, unknownText.ExitCode);
+        Assert.Contains($"#{parentIndex} (its namespace not inspected", unknownText.Output);
+        Assert.Contains("note: the parent of macvlan0", unknownText.Output);
+
+        // Parent down: the real parent is named, with the node namespace known; without it, the macvlan's own state
+        // says the lower layer is down, and still no interface of another namespace is named.
+        lab.Node.Ip("link", "set", "nic0", "down");
+        var (down, downReport, downError) = Diag(lab, third, "--netns", lab.Router.Name, "--config", config);
+        Assert.True(down == 1, $"diag exited {down}: {downReport}\n{downError}");
+        var cause = downReport.GetProperty("verdict").GetProperty("causes")[0];
+        Assert.Equal("parent-down", cause.GetProperty("code").GetString());
+        Assert.Equal("nic0", cause.GetProperty("subject").GetString());
+        Assert.DoesNotContain("decoy", downReport.ToString(), StringComparison.Ordinal);
+
+        // The macvlan follows its parent: it loses its carrier, which diag reads in the router's own namespace.
+        Lab.WaitFor(() => !lab.Router.IpJson("link", "show", "macvlan0")[0].GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "LOWER_UP"),
+            TimeSpan.FromSeconds(5), "macvlan0 losing its carrier");
+        var (downUnknown, downUnknownReport, downUnknownError) = Diag(lab, third, "--netns", lab.Router.Name);
+        Assert.True(downUnknown == 1, $"diag exited {downUnknown}: {downUnknownReport}\n{downUnknownError}");
+        var unknownCause = downUnknownReport.GetProperty("verdict").GetProperty("causes")[0];
+        Assert.Equal("parent-down", unknownCause.GetProperty("code").GetString());
+        Assert.Equal("the parent NIC", unknownCause.GetProperty("subject").GetString());
+        Assert.DoesNotContain("decoy", downUnknownReport.ToString(), StringComparison.Ordinal);
+
+        var text = lab.RunAgentIn(third, [], null, "diag", "--netns", lab.Router.Name, "--config", config);
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("1. [error] parent-down: macvlan parent down: nic0", text.Output);
+    }
+
+    private static JsonElement Parent(JsonElement report) =>
+        report.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "macvlan0").GetProperty("parent");
+
+    [Fact]
     public void AStrictReversePathFilterOnASecondHomeIsNamed()
     {
         using var lab = new Lab();

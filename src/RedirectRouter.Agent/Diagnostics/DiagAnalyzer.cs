@@ -77,11 +77,14 @@ public static class DiagAnalyzer
                 $"on the node: `ip link set {parentName} up`, then check its cable or switch port"));
         }
 
-        if (!parentDown && link is { Present: true, OperState: "lowerlayerdown" } && parent is not { Found: true })
+        // A macvlan takes its carrier from its parent: up but without carrier (or LOWERLAYERDOWN), the parent is down,
+        // even when the parent's namespace could not be inspected.
+        if (!parentDown && link is { Present: true } && (link.OperState == "lowerlayerdown" || (link.AdminUp == true && link.Carrier == false))
+            && parent is not { Found: true })
         {
             parentDown = true;
             causes.Add(new DiagCause(CauseCodes.ParentDown, CauseSeverity.Error, parentName,
-                $"macvlan parent down: {home.Interface} reports LOWERLAYERDOWN, so its parent NIC is down (the parent's namespace was not inspected: pass --host-netns)",
+                $"macvlan parent down: {home.Interface} reports {(link.OperState == "lowerlayerdown" ? "LOWERLAYERDOWN" : "no carrier")}, so its parent NIC is down (the parent's namespace was not inspected: pass --host-netns)",
                 "on the node: `ip link` to find the parent, bring it up, then check its cable or switch port"));
         }
 

@@ -108,7 +108,8 @@ public sealed partial class DiagCollector
                 notes.Add("the node namespace is assumed to be the one diag runs in (pass --host-netns PATH to name it)");
             }
 
-            facts = ReadNetwork(facts, handle, hostHandle, host is not null, options.Config, desired, notes);
+            using var parents = new ParentLocator(handle, target, own, host, hostHandle, hostPath is null ? null : $"the node namespace {hostPath}");
+            facts = ReadNetwork(facts, handle, parents, options.Config, desired, notes);
             facts = facts with { Sysctls = ReadSysctls(targetIsOwn ? null : target, facts) };
             if (options.Probe)
             {
@@ -136,7 +137,7 @@ public sealed partial class DiagCollector
         }
     }
 
-    private static DiagFacts ReadNetwork(DiagFacts facts, NetlinkHandle handle, NetlinkHandle? hostHandle, bool hostKnown, RouterConfig? config, DesiredState? desired, List<string> notes)
+    private static DiagFacts ReadNetwork(DiagFacts facts, NetlinkHandle handle, ParentLocator parents, RouterConfig? config, DesiredState? desired, List<string> notes)
     {
         var links = handle.LinkList();
         var names = links.ToDictionary(l => l.Index, l => l.Name);
@@ -187,12 +188,12 @@ public sealed partial class DiagCollector
                     Name = name,
                     Home = home?.Name,
                     Present = false,
-                    Parent = home?.Parent is { } parentName ? LookUpParentByName(parentName, hostHandle, hostKnown) : null,
+                    Parent = home?.Parent is { } parentName ? parents.LookUpByName(parentName) : null,
                 });
                 continue;
             }
 
-            interfaces.Add(Describe(link, home?.Name) with { Parent = LookUpParent(link, handle, hostHandle, hostKnown, notes) });
+            interfaces.Add(Describe(link, home?.Name) with { Parent = parents.LookUp(link, notes) });
         }
 
         var cluster = byName.TryGetValue(clusterName, out var clusterLink) ? Describe(clusterLink, null) : null;
@@ -319,39 +320,6 @@ public sealed partial class DiagCollector
             ? new CountersFact(s.RxPackets, s.RxBytes, s.TxPackets, s.TxBytes, s.RxErrors, s.TxErrors, s.RxDropped, s.TxDropped)
             : null,
     };
-
-    private static ParentFact? LookUpParent(Link link, NetlinkHandle handle, NetlinkHandle? hostHandle, bool hostKnown, List<string> notes)
-    {
-        if (link.ParentIndex is not { } index || link.Kind != "macvlan")
-        {
-            return null;
-        }
-
-        NetlinkHandle? where = link.ParentInOtherNamespace ? (hostKnown ? hostHandle ?? handle : null) : handle;
-        if (where is null)
-        {
-            notes.Add($"the parent of {link.Name} (#{index}) lives in another namespace that is not known: pass --host-netns PATH (the node's namespace)");
-            return new ParentFact(index, null, false, null);
-        }
-
-        var parent = where.LinkGetByIndex(index);
-        return parent is null
-            ? new ParentFact(index, null, true, false)
-            : new ParentFact(index, parent.Name, true, true, parent.IsUp, parent.OperationalState.ToString().ToLowerInvariant(), parent.Carrier, parent.Mtu);
-    }
-
-    private static ParentFact LookUpParentByName(string name, NetlinkHandle? hostHandle, bool hostKnown)
-    {
-        if (!hostKnown || hostHandle is null)
-        {
-            return new ParentFact(null, name, false, null);
-        }
-
-        var parent = hostHandle.LinkGetByName(name);
-        return parent is null
-            ? new ParentFact(null, name, true, false)
-            : new ParentFact(parent.Index, name, true, true, parent.IsUp, parent.OperationalState.ToString().ToLowerInvariant(), parent.Carrier, parent.Mtu);
-    }
 
     private static SysctlFact ReadSysctls(NetNamespace? ns, DiagFacts facts)
     {

@@ -217,7 +217,7 @@ public static class DiagTextWriter
     {
         null => "-",
         { Found: false } => $"{parent.Name ?? $"#{parent.Index}"} MISSING",
-        { NamespaceKnown: false } => $"#{parent.Index} (node namespace not inspected)",
+        { NamespaceKnown: false } => $"#{parent.Index} (its namespace not inspected: see the notes)",
         _ => $"{parent.Name} ({(parent.AdminUp == false ? "admin-down" : parent.OperState)}, mtu {Num(parent.Mtu)})",
     };
 }

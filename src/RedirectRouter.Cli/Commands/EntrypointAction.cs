@@ -1,3 +1,4 @@
+using RedirectRouter.Core.Diagnostics;
 using RedirectRouter.Core.Parsing;
 using RedirectRouter.Core.Parsing.OpenShift;
 
@@ -17,7 +18,11 @@ internal static class EntrypointAction
         switch (openShift.Mode)
         {
             case OpenShiftRouterMode.Unknown:
-                context.Stderr.WriteLine($"Unrecognized EGRESS_ROUTER_MODE '{modeText}'");
+                // The script checks EGRESS_SOURCE, then EGRESS_GATEWAY, before it looks at the mode.
+                var first = openShift.FirstScriptError;
+                context.Stderr.WriteLine(first is { Code: DiagnosticCodes.EnvSourceInvalid or DiagnosticCodes.EnvGatewayInvalid }
+                    ? first.ScriptMessage
+                    : $"Unrecognized EGRESS_ROUTER_MODE '{modeText}'");
                 return ExitCodes.BadInput;
 
             case OpenShiftRouterMode.UnitTest:

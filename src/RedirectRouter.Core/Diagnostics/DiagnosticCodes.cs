@@ -92,6 +92,20 @@ public static class DiagnosticCodes
     /// <summary>Keys that cannot be used together (adopt with parent or mode, for instance).</summary>
     public const string ConflictingKeys = "RR3016";
 
+    // RR31xx: an EgressRouter resource that OpenShift accepts and runs although part of it has no effect
+    // there; it is read with OpenShift's meaning and the part is named in a warning.
+
+    /// <summary>A redirect rule with the port and protocol of an earlier one: the first rule wins (warning).</summary>
+    public const string RedirectRuleShadowed = "RR3101";
+    /// <summary>A second address whose gateway differs from the first one of its family: the first gateway is used (warning).</summary>
+    public const string GatewayIgnored = "RR3102";
+    /// <summary>spec.redirect with no rule and no fallback: the router forwards nothing (warning).</summary>
+    public const string NothingRedirected = "RR3103";
+    /// <summary>A List holding one EgressRouter (as <c>oc get egressrouter -o yaml</c> prints it): the item is read (warning).</summary>
+    public const string ListWrapper = "RR3104";
+    /// <summary>The same address twice in spec.addresses: it is assigned once (warning).</summary>
+    public const string AddressRepeated = "RR3105";
+
     /// <summary>Every code with its severity and a one-line summary (the docs table is checked against this).</summary>
     public static IReadOnlyList<(string Code, DiagnosticSeverity Severity, string Summary)> All { get; } =
     [
@@ -136,5 +150,10 @@ public static class DiagnosticCodes
         (UnsupportedMode, DiagnosticSeverity.Error, "an EgressRouter whose spec.mode is not Redirect"),
         (DuplicateRoute, DiagnosticSeverity.Error, "the same route destination and metric twice in one home"),
         (ConflictingKeys, DiagnosticSeverity.Error, "keys that cannot be used together (adopt with parent or mode)"),
+        (RedirectRuleShadowed, DiagnosticSeverity.Warning, "an EgressRouter rule with the port and protocol of an earlier one: the first wins"),
+        (GatewayIgnored, DiagnosticSeverity.Warning, "an EgressRouter address whose gateway differs from the first one of its family: the first is used"),
+        (NothingRedirected, DiagnosticSeverity.Warning, "an EgressRouter whose spec.redirect has no rule and no fallback: nothing is forwarded"),
+        (ListWrapper, DiagnosticSeverity.Warning, "a List holding one EgressRouter: the item is read"),
+        (AddressRepeated, DiagnosticSeverity.Warning, "the same address twice in an EgressRouter's spec.addresses: it is assigned once"),
     ];
 }

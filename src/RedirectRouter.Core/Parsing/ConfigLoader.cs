@@ -42,7 +42,17 @@ public static class ConfigLoader
         if (DocReader.Get(mapping, "kind") is { } kindNode)
         {
             var kind = reader.Text(kindNode, "kind");
-            if (kind == "EgressRouter")
+            if (kind is "List" or "EgressRouterList")
+            {
+                // "oc get egressrouter -o yaml" wraps the resources in a List; one EgressRouter in it is one router.
+                if (UnwrapList(mapping, kindNode, kind, reader) is not { } item)
+                {
+                    return new ConfigParseResult(ConfigFormat.EgressRouterResource, null, bag.Items, map);
+                }
+                (mapping, reader) = item;
+                format = ConfigFormat.EgressRouterResource;
+            }
+            else if (kind == "EgressRouter")
             {
                 format = ConfigFormat.EgressRouterResource;
             }
@@ -63,6 +73,45 @@ public static class ConfigLoader
         // Syntax findings first, then meaning; each group in file order, so the output reads top to bottom.
         var diagnostics = InFileOrder(bag.Items).Concat(InFileOrder(ConfigValidator.Validate(config, format, map))).ToList();
         return new ConfigParseResult(format, diagnostics.Any(d => d.IsError) ? null : config, diagnostics, map);
+    }
+
+    private static readonly string[] ListKeys = ["apiVersion", "kind", "metadata", "items"];
+
+    private static (DocMapping Item, DocReader Reader)? UnwrapList(DocMapping list, DocNode kindNode, string kind, DocReader reader)
+    {
+        reader.CheckKeys(list, "", ListKeys);
+        if (DocReader.Get(list, "items") is not { } itemsNode)
+        {
+            reader.Missing(list, "", "items", "a List holds its resources under items");
+            return null;
+        }
+        if (reader.StrictList(itemsNode, "items") is not { } items)
+        {
+            return null;
+        }
+        if (items.Count != 1)
+        {
+            reader.Error(DiagnosticCodes.InvalidValue, itemsNode, "items",
+                $"the {kind} holds {items.Count} resources; one router is configured by exactly one EgressRouter",
+                items.Count == 0 ? "export the EgressRouter itself: oc get egressrouter NAME -o yaml" : "give one EgressRouter per file: oc get egressrouter NAME -o yaml");
+            return null;
+        }
+        var itemReader = new DocReader(reader.SourceName, reader.Bag) { KeyPrefix = "items[0]" };
+        if (itemReader.Mapping(items[0], "") is not { } item)
+        {
+            return null;
+        }
+        var itemKind = DocReader.Get(item, "kind") is { } itemKindNode ? itemReader.Text(itemKindNode, "kind") : null;
+        if (itemKind != "EgressRouter")
+        {
+            itemReader.Error(DiagnosticCodes.InvalidValue, DocReader.Get(item, "kind") ?? item, "kind",
+                itemKind is null ? $"the item of the {kind} has no kind" : $"the item of the {kind} is a {itemKind}, not an EgressRouter",
+                "a List is read only when it holds one EgressRouter");
+            return null;
+        }
+        reader.Warning(DiagnosticCodes.ListWrapper, kindNode, "kind", $"a {kind} holding one EgressRouter: its items[0] is read",
+            "that is what oc get egressrouter -o yaml prints; oc get egressrouter NAME -o yaml gives the resource alone");
+        return (item, itemReader);
     }
 
     private static IEnumerable<ConfigDiagnostic> InFileOrder(IEnumerable<ConfigDiagnostic> diagnostics) =>

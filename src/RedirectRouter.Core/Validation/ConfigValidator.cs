@@ -39,12 +39,12 @@ public static class ConfigValidator
                 "no home: there is no interface to send traffic out of",
                 format == ConfigFormat.Native ? "add a home with a parent NIC, an address and a gateway" : "add spec.addresses");
         }
-        if (config.Rules.Count == 0 && !config.Fallback.All.Any()
+        // An EgressRouter with an empty spec.redirect is accepted and run by OpenShift: its parser warns instead.
+        if (format == ConfigFormat.Native && config.Rules.Count == 0 && !config.Fallback.All.Any()
             && !map.IsIncomplete(map.ConfigScope, "rules") && !map.IsIncomplete(map.ConfigScope, "fallback"))
         {
-            bag.Error(DiagnosticCodes.EmptyConfig, map.Root with { KeyPath = format == ConfigFormat.Native ? "rules" : "spec.redirect" },
-                "nothing to redirect: no rule and no fallback",
-                format == ConfigFormat.Native ? "add rules, or a fallback destination" : "add spec.redirect.redirectRules or spec.redirect.fallbackIP");
+            bag.Error(DiagnosticCodes.EmptyConfig, map.Root with { KeyPath = "rules" },
+                "nothing to redirect: no rule and no fallback", "add rules, or a fallback destination");
         }
     }
 

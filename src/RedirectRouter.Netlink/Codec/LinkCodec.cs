@@ -123,6 +123,7 @@ public static class LinkCodec
         int? parent = null;
         int? master = null;
         bool parentElsewhere = false;
+        int? parentNetNsId = null;
         MacvlanMode? macvlanMode = null;
         var operState = OperationalState.Unknown;
         bool? carrier = null;
@@ -153,6 +154,7 @@ public static class LinkCodec
                     break;
                 case IflaAttribute.LinkNetNsId:
                     parentElsewhere = true;
+                    parentNetNsId = unchecked((int)NetlinkAttributeReader.ReadUInt32(value, "IFLA_LINK_NETNSID"));
                     break;
                 case IflaAttribute.OperState:
                     operState = (OperationalState)NetlinkAttributeReader.ReadByte(value, "IFLA_OPERSTATE");
@@ -185,6 +187,7 @@ public static class LinkCodec
             MacAddress = mac,
             ParentIndex = parent is 0 ? null : parent,
             ParentInOtherNamespace = parentElsewhere,
+            ParentNetNsId = parentNetNsId,
             MasterIndex = master,
             MacvlanMode = macvlanMode,
             OperationalState = operState,

@@ -96,6 +96,10 @@ public static class RtmType
     public const ushort DelRule = 33;
     /// <summary><c>RTM_GETRULE</c>.</summary>
     public const ushort GetRule = 34;
+    /// <summary><c>RTM_NEWNSID</c>.</summary>
+    public const ushort NewNsId = 88;
+    /// <summary><c>RTM_GETNSID</c>.</summary>
+    public const ushort GetNsId = 90;
 
     /// <summary>The uapi name of a message type, for error messages.</summary>
     public static string Name(ushort type) => type switch
@@ -105,6 +109,7 @@ public static class RtmType
         NewRoute => "RTM_NEWROUTE", DelRoute => "RTM_DELROUTE", GetRoute => "RTM_GETROUTE",
         NewNeigh => "RTM_NEWNEIGH", DelNeigh => "RTM_DELNEIGH", GetNeigh => "RTM_GETNEIGH",
         NewRule => "RTM_NEWRULE", DelRule => "RTM_DELRULE", GetRule => "RTM_GETRULE",
+        NewNsId => "RTM_NEWNSID", GetNsId => "RTM_GETNSID",
         _ => $"type {type}",
     };
 }
@@ -211,7 +216,7 @@ public static class IflaAttribute
     public const ushort ExtMask = 29;
     /// <summary><c>IFLA_CARRIER</c>.</summary>
     public const ushort Carrier = 33;
-    /// <summary><c>IFLA_LINK_NETNSID</c>: the parent lives in another namespace.</summary>
+    /// <summary><c>IFLA_LINK_NETNSID</c>: the parent (or veth peer) lives in another namespace, which has this id (s32) in the link's.</summary>
     public const ushort LinkNetNsId = 37;
     /// <summary><c>IFLA_INFO_KIND</c> (inside <c>IFLA_LINKINFO</c>).</summary>
     public const ushort InfoKind = 1;
@@ -288,6 +293,17 @@ public static class FraAttribute
     public const ushort FwMask = 16;
     /// <summary><c>FRA_OIFNAME</c>.</summary>
     public const ushort OutputInterfaceName = 17;
+}
+
+/// <summary>Namespace id attributes (<c>NETNSA_*</c>, of <c>RTM_GETNSID</c> and <c>RTM_NEWNSID</c>).</summary>
+public static class NetnsaAttribute
+{
+    /// <summary><c>NETNSA_NSID</c>: the id (s32).</summary>
+    public const ushort NsId = 1;
+    /// <summary><c>NETNSA_FD</c>: a descriptor of the namespace asked about (u32).</summary>
+    public const ushort Fd = 3;
+    /// <summary><c>NETNSA_NSID_NOT_ASSIGNED</c>: the namespace has no id in the asking one.</summary>
+    public const int NotAssigned = -1;
 }
 
 /// <summary>Neighbour attributes (<c>NDA_*</c>).</summary>

@@ -42,6 +42,15 @@ public struct IfInfoMsg
     public uint Change;
 }
 
+/// <summary><c>struct rtgenmsg</c> padded to its aligned size (4 bytes), the header of <c>RTM_*NSID</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct RtGenMsg
+{
+    public byte Family;
+    public byte Pad1;
+    public ushort Pad2;
+}
+
 /// <summary><c>struct ifaddrmsg</c> (8 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct IfAddrMsg

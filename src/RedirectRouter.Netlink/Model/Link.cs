@@ -32,6 +32,14 @@ public sealed record Link
     /// <summary>True when the parent lives in another network namespace (<c>IFLA_LINK_NETNSID</c> present).</summary>
     public bool ParentInOtherNamespace { get; init; }
 
+    /// <summary>
+    /// The id that this link's namespace gives to the namespace its parent lives in (<c>IFLA_LINK_NETNSID</c>;
+    /// <c>ip link</c> prints it as <c>link-netnsid N</c>, or <c>link-netns NAME</c> when it can name it); null when the
+    /// parent is in the link's own namespace. <see cref="ParentIndex"/> indexes that namespace. Compare it with
+    /// <see cref="NetlinkHandle.NetNsIdOf"/> to tell which namespace it is.
+    /// </summary>
+    public int? ParentNetNsId { get; init; }
+
     /// <summary>The bridge or bond this link is enslaved to.</summary>
     public int? MasterIndex { get; init; }
 

@@ -26,6 +26,7 @@ public sealed class DiagAnalyzerTests
         { "parent down", CauseCodes.ParentDown },
         { "parent without carrier", CauseCodes.ParentDown },
         { "parent unknown, lower layer down", CauseCodes.ParentDown },
+        { "parent unknown, macvlan without carrier", CauseCodes.ParentDown },
         { "macvlan admin down", CauseCodes.MacvlanDown },
         { "egress ip missing", CauseCodes.EgressIpMissing },
         { "duplicate", CauseCodes.DuplicateEgressIp },
@@ -57,6 +58,14 @@ public sealed class DiagAnalyzerTests
         Assert.Equal([code], causes.Select(c => c.Code));
         Assert.Equal(1, DiagAnalyzer.ExitCodeOf(causes));
         Assert.All(causes, c => Assert.False(string.IsNullOrWhiteSpace(c.NextStep)));
+    }
+
+    [Fact]
+    public void AParentInANamespaceThatWasNotInspectedIsNoCauseWhileTheMacvlanHasCarrier()
+    {
+        var facts = WithMacvlan(m => m with { Parent = new ParentFact(3, null, false, null) });
+
+        Assert.Empty(DiagAnalyzer.Analyze(facts));
     }
 
     [Fact]
@@ -131,6 +140,7 @@ public sealed class DiagAnalyzerTests
         "parent down" => WithMacvlan(m => m with { Parent = m.Parent! with { AdminUp = false, OperState = "down" } }),
         "parent without carrier" => WithMacvlan(m => m with { Parent = m.Parent! with { Carrier = false, OperState = "down" } }),
         "parent unknown, lower layer down" => WithMacvlan(m => m with { OperState = "lowerlayerdown", Carrier = false, Parent = new ParentFact(3, null, false, null) }),
+        "parent unknown, macvlan without carrier" => WithMacvlan(m => m with { OperState = "down", Carrier = false, Parent = new ParentFact(3, null, false, null) }),
         "macvlan admin down" => WithMacvlan(m => m with { AdminUp = false, OperState = "down" }),
         "egress ip missing" => facts with { Addresses = [new AddressFact("macvlan0", "192.168.12.99", 24, false, false), facts.Addresses[1]] },
         "duplicate" => facts with { DuplicateProbes = [new DuplicateProbeFact("192.168.12.99", "macvlan0", "02:00:00:00:00:66")] },

@@ -11,40 +11,40 @@ public sealed class UnitTestModeGoldenTests
     {
         { "1.2.3.4", "1.1.1.1", "10.1.2.3", """
             -A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4/24", "1.1.1.1", "10.1.2.3", """
             -A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", "10.1.2.3\n", """
             -A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6", """
             -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", "8080 tcp 10.7.8.9 80", """
             -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.7.8.9:80
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n8080 tcp 10.7.8.9 80", """
             -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6
             -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.7.8.9:80
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n8080 tcp 10.7.8.9 80\n10.1.2.3", """
             -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6
             -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.7.8.9:80
             -A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         { "1.2.3.4", "1.1.1.1", """
@@ -71,7 +71,7 @@ public sealed class UnitTestModeGoldenTests
             -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6
             -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.7.8.9:80
             -A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3
-            -A POSTROUTING -j SNAT --to-source 1.2.3.4
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4
 
             """ },
         // Surrounding white space (spaces and tabs) is trimmed, several spaces separate fields, indented comments are comments.
@@ -79,25 +79,25 @@ public sealed class UnitTestModeGoldenTests
             -A PREROUTING -i eth0 -p udp --dport 53 -j DNAT --to-destination 10.9.8.7
             -A PREROUTING -i eth0 -p tcp --dport 8443 -j DNAT --to-destination 203.0.113.5:443
             -A PREROUTING -i eth0 -j DNAT --to-destination 203.0.113.9
-            -A POSTROUTING -j SNAT --to-source 192.168.12.99
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 192.168.12.99
 
             """ },
         // Only comments: the script prints the SNAT rule alone and succeeds.
         { "10.0.0.5", "10.0.0.1", "# nothing yet\n", """
-            -A POSTROUTING -j SNAT --to-source 10.0.0.5
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 10.0.0.5
 
             """ },
         // The same local port never repeats, but the same destination may; udp and tcp to one host.
         { "10.0.0.5", "10.0.0.1", "1 udp 10.1.1.1 65535\n65535 tcp 10.1.1.1 1", """
             -A PREROUTING -i eth0 -p udp --dport 1 -j DNAT --to-destination 10.1.1.1:65535
             -A PREROUTING -i eth0 -p tcp --dport 65535 -j DNAT --to-destination 10.1.1.1:1
-            -A POSTROUTING -j SNAT --to-source 10.0.0.5
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 10.0.0.5
 
             """ },
         // read without -r: a backslash-newline continues the line.
         { "10.0.0.5", "10.0.0.1", "80 tcp \\\n10.4.5.6", """
             -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6
-            -A POSTROUTING -j SNAT --to-source 10.0.0.5
+            -A POSTROUTING -o macvlan0 -j SNAT --to-source 10.0.0.5
 
             """ },
     };
@@ -207,7 +207,7 @@ public sealed class UnitTestModeGoldenTests
         Assert.Equal(
             "-A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.4.5.6\n"
             + "-A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3\n"
-            + "-A POSTROUTING -j SNAT --to-source 1.2.3.4\n",
+            + "-A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4\n",
             stdout);
     }
 

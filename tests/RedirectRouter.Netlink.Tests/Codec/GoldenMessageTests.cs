@@ -45,6 +45,19 @@ public sealed class GoldenMessageTests
     }
 
     [Fact]
+    public void NamespaceIdByDescriptor()
+    {
+        // RTM_GETNSID (90), NLM_F_REQUEST|NLM_F_ACK; rtgenmsg padded to 4; NETNSA_FD (3) = 7.
+        var actual = Build(RtmType.GetNsId, NetlinkFlags.Request | NetlinkFlags.Ack, 1, 7, static (ref w, fd) => NsIdCodec.WriteGetByFd(ref w, fd));
+        var expected = Hex.Parse("""
+            1c000000 5a00 0500 01000000 00000000
+            00 00 0000
+            0800 0300 07000000
+            """);
+        Assert.Equal(Hex.Format(expected), actual);
+    }
+
+    [Fact]
     public void VethAddWithNestedPeer()
     {
         var spec = new VethLinkSpec { Name = "a", PeerName = "b" };

@@ -13,6 +13,7 @@ public sealed class StructLayoutTests
         Assert.Equal(4, Unsafe.SizeOf<NlAttr>());
         Assert.Equal(16, Unsafe.SizeOf<IfInfoMsg>());
         Assert.Equal(8, Unsafe.SizeOf<IfAddrMsg>());
+        Assert.Equal(4, Unsafe.SizeOf<RtGenMsg>());
         Assert.Equal(12, Unsafe.SizeOf<RtMsg>());
         Assert.Equal(12, Unsafe.SizeOf<FibRuleHdr>());
         Assert.Equal(12, Unsafe.SizeOf<NdMsg>());

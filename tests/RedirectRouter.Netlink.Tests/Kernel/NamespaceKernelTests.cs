@@ -34,6 +34,38 @@ public sealed class NamespaceKernelTests
     }
 
     [Fact]
+    public void ALinksParentNamespaceIsTheOneWhoseNetnsidMatchesAndAskingAssignsNone()
+    {
+        using var a = TestNamespace.Create("nsid-a");
+        using var b = TestNamespace.Create("nsid-b");
+        using var c = TestNamespace.Create("nsid-c");
+        // A macvlan on a veth of b, moved into a: its parent stays in b (as a node's NIC for a router pod).
+        b.Ip("link", "add", "par0", "type", "veth", "peer", "name", "par1");
+        b.Ip("link", "add", "link", "par0", "name", "mv0", "type", "macvlan", "mode", "private");
+        b.Ip("link", "set", "mv0", "netns", a.Name);
+        var parentIndex = b.IpJson("link", "show", "par0")[0].GetProperty("ifindex").GetInt32();
+
+        using var handleA = NetlinkHandle.OpenIn(a.Handle);
+        var macvlan = handleA.LinkGetByName("mv0")!;
+
+        Assert.True(macvlan.ParentInOtherNamespace);
+        Assert.Equal(parentIndex, macvlan.ParentIndex);
+        Assert.NotNull(macvlan.ParentNetNsId);
+        Assert.Equal(macvlan.ParentNetNsId, handleA.NetNsIdOf(b.Handle));
+        // ip link in a prints the same number.
+        Assert.Equal(macvlan.ParentNetNsId, a.IpJson("link", "show", "mv0")[0].GetProperty("link_netnsid").GetInt32());
+        // An unrelated namespace has no id in a, and asking gives it none.
+        Assert.Null(handleA.NetNsIdOf(c.Handle));
+        Assert.Null(handleA.NetNsIdOf(c.Handle));
+        var ids = TestNamespace.Run("ip", ["-n", a.Name, "netns", "list-id"]);
+        Assert.Contains(b.Name, ids, StringComparison.Ordinal);
+        Assert.DoesNotContain(c.Name, ids, StringComparison.Ordinal);
+        // A link whose parent is in its own namespace has no netnsid.
+        using var handleB = NetlinkHandle.OpenIn(b.Handle);
+        Assert.Null(handleB.LinkGetByName("par0")!.ParentNetNsId);
+    }
+
+    [Fact]
     public void CreateAndDeleteAreVisibleToIpNetns()
     {
         Privileged.Require();

@@ -17,12 +17,23 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
     /// <summary>The file name used in locations.</summary>
     public string SourceName { get; } = sourceName;
 
+    /// <summary>
+    /// The key path of the document this reader reads inside the file, put before every path it reports
+    /// ("items[0]" for the one resource of a List); empty for the whole file.
+    /// </summary>
+    public string KeyPrefix { get; init; } = "";
+
     /// <summary>A location for a node at a key path.</summary>
-    public ConfigLocation At(DocNode node, string path) => new(SourceName, node.Line, node.Column, path);
+    public ConfigLocation At(DocNode node, string path) =>
+        new(SourceName, node.Line, node.Column, KeyPrefix.Length == 0 ? path : path.Length == 0 ? KeyPrefix : KeyPrefix + "." + path);
 
     /// <summary>Reports an error at a node.</summary>
     public void Error(string code, DocNode node, string path, string message, string? hint = null) =>
         Bag.Error(code, At(node, path), message, hint);
+
+    /// <summary>Reports a warning at a node.</summary>
+    public void Warning(string code, DocNode node, string path, string message, string? hint = null) =>
+        Bag.Warning(code, At(node, path), message, hint);
 
     /// <summary>Joins a key path: "homes[0]" + "name" = "homes[0].name".</summary>
     public static string Path(string parent, string key) => parent.Length == 0 ? key : parent + "." + key;

@@ -70,7 +70,13 @@ internal static class EgressRouterParser
             return (null, MacvlanMode.Bridge);
         }
         reader.CheckKeys(mapping, path, InterfaceKeys);
-        if (DocReader.Get(mapping, "macvlan") is not { } macvlanNode || reader.Mapping(macvlanNode, path + ".macvlan") is not { } macvlan)
+        if (DocReader.Get(mapping, "macvlan") is not { } macvlanNode)
+        {
+            // The default applies only when networkInterface is absent; given, it must say macvlan (the CRD's oneOf).
+            reader.Missing(mapping, path, "macvlan", "write networkInterface: {macvlan: {mode: Bridge}}, or leave networkInterface out");
+            return (null, MacvlanMode.Bridge);
+        }
+        if (reader.Mapping(macvlanNode, path + ".macvlan") is not { } macvlan)
         {
             return (null, MacvlanMode.Bridge);
         }
@@ -91,10 +97,18 @@ internal static class EgressRouterParser
     {
         var addresses = new List<InterfaceAddress>();
         var gateways = new List<IPAddress>();
+        var gatewayPaths = new List<string>();
         var located = new List<(object, ConfigLocation)>();
         var incomplete = false;
         if (DocReader.Get(spec, "addresses") is { } addressesNode && reader.StrictList(addressesNode, "spec.addresses") is { } items)
         {
+            if (items.Count == 0)
+            {
+                // The schema takes an empty list, but the operator refuses it ("router without addresses").
+                reader.Error(DiagnosticCodes.HomeWithoutAddress, addressesNode, "spec.addresses", "spec.addresses is empty: there is no egress address",
+                    "give at least one address: addresses: [{ip: 192.168.12.99/24, gateway: 192.168.12.1}]");
+                incomplete = true;
+            }
             for (var i = 0; i < items.Count; i++)
             {
                 var path = DocReader.Path("spec.addresses", i);
@@ -109,8 +123,17 @@ internal static class EgressRouterParser
                     // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
                     if (reader.InterfaceAddress(ipNode, DocReader.Path(path, "ip"), prefixOptional: true) is { } address)
                     {
-                        addresses.Add(address);
-                        located.Add((address, reader.At(ipNode, DocReader.Path(path, "ip"))));
+                        if (addresses.FirstOrDefault(a => a.Address.Equals(address.Address)) is { } first)
+                        {
+                            // OpenShift assigns only addresses[0], so a repeat changes nothing there; here it is assigned once.
+                            reader.Warning(DiagnosticCodes.AddressRepeated, ipNode, DocReader.Path(path, "ip"),
+                                $"address {address.Address} is already given as {first}; it is assigned once", "remove the repeated entry");
+                        }
+                        else
+                        {
+                            addresses.Add(address);
+                            located.Add((address, reader.At(ipNode, DocReader.Path(path, "ip"))));
+                        }
                     }
                     else
                     {
@@ -126,8 +149,21 @@ internal static class EgressRouterParser
                 {
                     if (reader.Address(gatewayNode, DocReader.Path(path, "gateway"), "gateway") is { } gateway)
                     {
-                        gateways.Add(gateway);
-                        located.Add((gateway, reader.At(gatewayNode, DocReader.Path(path, "gateway"))));
+                        // OpenShift routes by addresses[0].gateway alone; here the first gateway of each family is used,
+                        // so several addresses on one subnet may each name it, and a different one is left out with a warning.
+                        var chosen = gateways.FirstOrDefault(g => g.AddressFamily == gateway.AddressFamily);
+                        if (chosen is null)
+                        {
+                            gateways.Add(gateway);
+                            gatewayPaths.Add(reader.At(gatewayNode, DocReader.Path(path, "gateway")).KeyPath!);
+                            located.Add((gateway, reader.At(gatewayNode, DocReader.Path(path, "gateway"))));
+                        }
+                        else if (!chosen.Equals(gateway))
+                        {
+                            reader.Warning(DiagnosticCodes.GatewayIgnored, gatewayNode, DocReader.Path(path, "gateway"),
+                                $"gateway {gateway} is not used: the default route goes via {chosen} ({reader.At(gatewayNode, gatewayPaths[gateways.IndexOf(chosen)]).KeyPath}); the address is still assigned",
+                                "give every address of one family the same gateway, or use a native config for routes via other gateways");
+                        }
                     }
                     else
                     {
@@ -154,7 +190,7 @@ internal static class EgressRouterParser
             addresses.ToValueList(), gateways.ToValueList(),
             // egress-router-cni adds a host route to the gateway on the macvlan, so it is on-link.
             GatewayOnLink: true, ValueList<RouteSpec>.Empty);
-        map.Add(home, new ConfigLocation(reader.SourceName, spec.Line, spec.Column, "spec"));
+        map.Add(home, reader.At(spec, "spec"));
         foreach (var (item, location) in located)
         {
             map.Add(item, location);
@@ -171,10 +207,12 @@ internal static class EgressRouterParser
     {
         if (DocReader.Get(spec, "redirect") is not { } node || reader.Mapping(node, "spec.redirect") is not { } redirect)
         {
-            if (DocReader.Get(spec, "redirect") is not null)
+            if (DocReader.Get(spec, "redirect") is null)
             {
-                map.MarkIncomplete(map.ConfigScope, "rules");
+                // The CRD requires redirect in mode Redirect (its oneOf); redirect: {} is allowed.
+                reader.Missing(spec, "spec", "redirect", "add spec.redirect with redirectRules and/or fallbackIP");
             }
+            map.MarkIncomplete(map.ConfigScope, "rules");
             return ([], FallbackDestinations.None);
         }
         reader.CheckKeys(redirect, "spec.redirect", RedirectKeys);
@@ -191,8 +229,17 @@ internal static class EgressRouterParser
         {
             for (var i = 0; i < items.Count; i++)
             {
-                if (ParseRule(items[i], DocReader.Path("spec.redirect.redirectRules", i), reader, map) is { } rule)
+                var path = DocReader.Path("spec.redirect.redirectRules", i);
+                if (ParseRule(items[i], path, reader, map) is { } rule)
                 {
+                    // The operator renders every rule in order and the first DNAT that matches wins, so a repeat never applies.
+                    if (rules.FirstOrDefault(r => r.Protocol == rule.Protocol && r.LocalPorts == rule.LocalPorts) is { } first)
+                    {
+                        reader.Warning(DiagnosticCodes.RedirectRuleShadowed, ((DocMapping)items[i])["port"]!, DocReader.Path(path, "port"),
+                            $"port {rule.LocalPorts} ({rule.Protocol.ToString().ToUpperInvariant()}) is already redirected by {map.Of(first).KeyPath}: this rule never applies, the first one wins",
+                            "remove this rule, or give it another port");
+                        continue;
+                    }
                     rules.Add(rule);
                 }
                 else
@@ -213,6 +260,12 @@ internal static class EgressRouterParser
             {
                 map.MarkIncomplete(map.ConfigScope, "fallback");
             }
+        }
+        if (rules.Count == 0 && fallback == FallbackDestinations.None && !map.IsIncomplete(map.ConfigScope, "rules") && !map.IsIncomplete(map.ConfigScope, "fallback"))
+        {
+            // OpenShift accepts and runs it (the CRD's own test has redirect: {}); the router then only answers on its address.
+            reader.Warning(DiagnosticCodes.NothingRedirected, node, "spec.redirect", "spec.redirect has no redirectRules and no fallbackIP: nothing is forwarded",
+                "add spec.redirect.redirectRules or spec.redirect.fallbackIP");
         }
         return (rules.ToValueList(), fallback);
     }

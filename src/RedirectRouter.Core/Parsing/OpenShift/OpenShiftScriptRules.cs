@@ -1,8 +1,9 @@
 namespace RedirectRouter.Core.Parsing.OpenShift;
 
 /// <summary>
-/// The iptables lines egress-router.sh prints in unit-test mode, character for character.
-/// The script hard-codes the cluster interface eth0 and SNATs without an output interface.
+/// The iptables lines egress-router.sh prints in unit-test mode, character for character, as the script
+/// of the OpenShift 3.10 to 4.20 egress router image prints them: the cluster interface is hard-coded as
+/// eth0 and the SNAT rule names the macvlan as its output interface (the 3.9 script had no <c>-o macvlan0</c>).
 /// </summary>
 public static class OpenShiftScriptRules
 {
@@ -14,8 +15,8 @@ public static class OpenShiftScriptRules
     /// <summary>"-A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3".</summary>
     public static string Fallback(string destination) => $"-A PREROUTING -i eth0 -j DNAT --to-destination {destination}";
 
-    /// <summary>"-A POSTROUTING -j SNAT --to-source 1.2.3.4" (the address without its prefix).</summary>
-    public static string Snat(string source) => $"-A POSTROUTING -j SNAT --to-source {source}";
+    /// <summary>"-A POSTROUTING -o macvlan0 -j SNAT --to-source 1.2.3.4" (the address without its prefix).</summary>
+    public static string Snat(string source) => $"-A POSTROUTING -o macvlan0 -j SNAT --to-source {source}";
 
     /// <summary>
     /// Replays unit-test mode: the rules the script prints (stdout), then the error it stops with, if any.
