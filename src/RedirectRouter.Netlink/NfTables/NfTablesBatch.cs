@@ -17,13 +17,21 @@ public sealed record NfElementOperation(NfElementVerb Verb, NfMap Map, IReadOnly
     /// <summary>The nft command this operation equals, e.g. <c>add element ip T M { tcp . 80 : 10.0.0.1 . 80 }</c>.</summary>
     public override string ToString() => Describe(Elements.Count <= 3 ? Elements : Elements.Take(3));
 
-    /// <summary>The nft command for a subset of the elements (one, for an error that names it).</summary>
-    internal string Describe(IEnumerable<NfMapElement> elements)
+    /// <summary>The nft command for element <paramref name="index"/> alone, for an error that names it.</summary>
+    internal string DescribeElement(int index) =>
+        Elements.Count == 1 ? Describe(Elements) : $"{Command([Elements[index]])} (element {index + 1} of {Elements.Count})";
+
+    private string Describe(IEnumerable<NfMapElement> shown)
+    {
+        var text = Command(shown);
+        return Elements.Count > 3 ? $"{text[..^2]}, ... ({Elements.Count} elements) }}" : text;
+    }
+
+    private string Command(IEnumerable<NfMapElement> elements)
     {
         var verb = Verb switch { NfElementVerb.Add => "add", NfElementVerb.Create => "create", _ => "delete" };
-        var shown = elements.Select(e => Verb == NfElementVerb.Delete ? e.Key.ToString() : e.ToString()).ToList();
-        var more = Elements.Count > shown.Count ? $", ... ({Elements.Count} elements)" : "";
-        return $"nft {verb} element {Map} {{ {string.Join(", ", shown)}{more} }}";
+        var shown = elements.Select(e => Verb == NfElementVerb.Delete ? e.Key.ToString() : e.ToString());
+        return $"nft {verb} element {Map} {{ {string.Join(", ", shown)} }}";
     }
 }
 

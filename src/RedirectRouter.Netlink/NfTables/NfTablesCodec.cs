@@ -141,7 +141,8 @@ internal static class NfTablesCodec
         for (var i = first; i < first + count; i++)
         {
             var element = elements[i];
-            var item = writer.BeginNested((ushort)Nested | ListElem);
+            // libnftnl numbers the entries of the list 1, 2, 3, ...; the kernel reads any type, and so we match nft.
+            var item = writer.BeginNested((ushort)(Nested | (i - first + 1)));
             WriteKey(ref writer, SetElemKey, element.Key.Protocol, element.Key.First);
             if (map.IsInterval)
             {

@@ -218,7 +218,7 @@ public sealed class NfTablesHandle : IDisposable
                 ? NfTablesCodec.ElementAtOffset(_batchBuffer.AsSpan(message.Start, message.Length), offset)
                 : null;
             var what = element is { } k && k < message.Count
-                ? operation.Describe([operation.Elements[message.FirstElement + k]])
+                ? operation.DescribeElement(message.FirstElement + k)
                 : operation.ToString();
             var type = operation.Verb == NfElementVerb.Delete ? MsgDelSetElem : MsgNewSetElem;
             throw new NetlinkException(f.Errno, $"{Name(Type(type))} ({what}); the transaction was not applied", f.Text);
