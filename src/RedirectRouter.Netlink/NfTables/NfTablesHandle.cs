@@ -345,13 +345,21 @@ public sealed class NfTablesHandle : IDisposable
     /// <summary>A batch must travel in one datagram, which the socket's send buffer must hold.</summary>
     private unsafe void EnsureSendBuffer(int bytes)
     {
-        // The kernel refuses a datagram larger than the send buffer (less some overhead), which defaults to ~208 KiB.
-        var wanted = bytes + (64 * 1024);
-        if (bytes < 200 * 1024 || wanted <= _sendBufferBytes)
+        if (_sendBufferBytes == 0)
+        {
+            var current = 0;
+            var length = (uint)sizeof(int);
+            _sendBufferBytes = LibC.getsockopt(_socket.Fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, &current, (socklen_t*)&length) == 0 ? current : 1;
+        }
+
+        // The kernel refuses a datagram larger than the send buffer less 32 bytes (the default is about 208 KiB).
+        if (bytes + 32 <= _sendBufferBytes)
         {
             return;
         }
 
+        // The kernel doubles what it is given (for its bookkeeping), so asking for the batch size leaves room.
+        var wanted = bytes + (64 * 1024);
         if (LibC.setsockopt(_socket.Fd, LibC.SOL_SOCKET, SoSndBufForce, &wanted, sizeof(int)) != 0
             && LibC.setsockopt(_socket.Fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, &wanted, sizeof(int)) != 0)
         {
