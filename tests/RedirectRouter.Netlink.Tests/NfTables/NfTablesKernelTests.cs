@@ -40,13 +40,16 @@ public sealed class NfTablesKernelTests
         NfMapElement[] ports = [Port(NfPortKey.Tcp, 8080, "10.0.0.5", 80), Port(NfPortKey.Udp, 53, "10.0.0.9", 5353)];
         NfMapElement[] ports6 = [Port(NfPortKey.Tcp, 443, "fd00::5", 8443)];
         NfMapElement[] ranges = [Range(NfPortKey.Udp, 9000, 9010, "10.0.0.6"), Range(NfPortKey.Tcp, 20000, 20000, "10.0.0.7")];
+        NfMapElement[] ranges6 = [Range(NfPortKey.Tcp, 3000, 3999, "fd00::7")];
         NfMapElement[] marks = [Mark(NfPortKey.Tcp, 7000, 7001, 0x10), Mark(NfPortKey.Udp, 53, 53, 0x20)];
-        nft.Commit(new NfTablesBatch().ElementsAdd(Ports, ports).ElementsAdd(Ports6, ports6).ElementsAdd(Ranges, ranges).ElementsAdd(Marks, marks));
+        nft.Commit(new NfTablesBatch().ElementsAdd(Ports, ports).ElementsAdd(Ports6, ports6).ElementsAdd(Ranges, ranges).ElementsAdd(Ranges6, ranges6).ElementsAdd(Marks, marks));
 
         Assert.Equal(Expected(ports), Values(ns, Ports));
         Assert.Equal(Expected(ports6), Values(ns, Ports6));
         Assert.Equal(Expected(ranges), Values(ns, Ranges));
+        Assert.Equal(Expected(ranges6), Values(ns, Ranges6));
         Assert.Equal(Expected(marks), Values(ns, Marks));
+        Assert.Equal(ranges6.ToHashSet(), nft.ElementsList(Ranges6).Select(e => e.Element).ToHashSet());
         Assert.Equal(ports.ToHashSet(), nft.ElementsList(Ports).Select(e => e.Element).ToHashSet());
         Assert.Equal(ports6.ToHashSet(), nft.ElementsList(Ports6).Select(e => e.Element).ToHashSet());
         Assert.Equal(ranges.ToHashSet(), nft.ElementsList(Ranges).Select(e => e.Element).ToHashSet());
@@ -72,6 +75,8 @@ public sealed class NfTablesKernelTests
         nft.ElementsDelete(Ranges, ranges.Select(r => r.Key));
         nft.ElementsDelete(Marks, [marks[1].Key]);
         nft.ElementsDelete(Ports6, [ports6[0].Key]);
+        nft.ElementsDelete(Ranges6, [ranges6[0].Key]);
+        Assert.Empty(Values(ns, Ranges6));
         Assert.Empty(Values(ns, Ports));
         Assert.Empty(Values(ns, Ranges));
         Assert.Empty(Values(ns, Ports6));

@@ -23,6 +23,7 @@ internal static class NftWitness
         }
         table ip6 redirect_router {
         	map dnat_ports { type inet_proto . inet_service : ipv6_addr . inet_service; counter; }
+        	map dnat_ranges { type inet_proto . inet_service : ipv6_addr; flags interval; counter; }
         }
 
         """;
@@ -30,6 +31,7 @@ internal static class NftWitness
     public static readonly NfMap Ports = new(NfFamily.Ip, "redirect_router", "dnat_ports", NfMapKind.Ports);
     public static readonly NfMap Ports6 = new(NfFamily.Ip6, "redirect_router", "dnat_ports", NfMapKind.Ports);
     public static readonly NfMap Ranges = new(NfFamily.Ip, "redirect_router", "dnat_ranges", NfMapKind.Ranges);
+    public static readonly NfMap Ranges6 = new(NfFamily.Ip6, "redirect_router", "dnat_ranges", NfMapKind.Ranges);
     public static readonly NfMap Marks = new(NfFamily.Ip, "redirect_router", "home_marks", NfMapKind.Marks);
 
     /// <summary><c>nft -f</c> of <paramref name="text"/> inside the namespace.</summary>
