@@ -26,6 +26,13 @@ public interface INetfilterBackend
     /// <summary>The packet and byte counters of our rules (and, on nftables, of each mapping).</summary>
     Task<IReadOnlyList<RuleCounter>> ReadCountersAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True when the nf_tables transaction a change event reported was committed by this backend: by its own
+    /// netlink socket (<paramref name="portId"/>) or by a tool it ran (<paramref name="processId"/>, the
+    /// committing process the kernel names). A supervisor ignores these and re-reads only after foreign ones.
+    /// </summary>
+    bool IsOwnTransaction(uint portId, uint? processId);
+
     /// <summary>Removes exactly what we own (our chains and the jumps to them, or our tables); idempotent.</summary>
     Task CleanupAsync(CancellationToken cancellationToken = default);
 }

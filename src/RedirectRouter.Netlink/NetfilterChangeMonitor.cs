@@ -1,4 +1,16 @@
+using RedirectRouter.Netlink.NfTables;
+using RedirectRouter.Netlink.Protocol;
+
 namespace RedirectRouter.Netlink;
+
+/// <summary>
+/// One committed nf_tables transaction, as its change events and closing <c>NFT_MSG_NEWGEN</c> tell it.
+/// </summary>
+/// <param name="PortId">The netlink port id of the socket that sent the batch (the kernel stamps it on every event).</param>
+/// <param name="ProcessId">The committing process (<c>NFTA_GEN_PROC_PID</c>), when the closing NEWGEN named it.</param>
+/// <param name="Generation">The generation the transaction produced, when known.</param>
+/// <param name="EventsLost">True when events were dropped (ENOBUFS): whatever happened, it cannot be told apart.</param>
+public sealed record NetfilterTransaction(uint PortId, uint? ProcessId, uint? Generation, bool EventsLost = false);
 
 /// <summary>
 /// Wakes up when any nf_tables ruleset changes in a namespace (<c>NETLINK_NETFILTER</c>, group
@@ -12,10 +24,12 @@ public sealed class NetfilterChangeMonitor : IDisposable
     private const uint NfnlGroupNftables = 7;
     private readonly NetlinkSocket _socket;
     private readonly Thread _reader;
-    private readonly Action _changed;
+    private readonly Action<NetfilterTransaction> _changed;
     private readonly Wakeup _wakeup = new();
+    // Port ids of change events whose transaction's NEWGEN has not arrived yet (it may come in a later datagram).
+    private readonly HashSet<uint> _pendingPorts = [];
 
-    private NetfilterChangeMonitor(NetlinkSocket socket, Action changed)
+    private NetfilterChangeMonitor(NetlinkSocket socket, Action<NetfilterTransaction> changed)
     {
         _socket = socket;
         _changed = changed;
@@ -26,6 +40,18 @@ public sealed class NetfilterChangeMonitor : IDisposable
     /// <summary>Starts listening in <paramref name="ns"/> (or the calling thread's namespace); <paramref name="changed"/> runs on every change batch.</summary>
     public static NetfilterChangeMonitor Open(Action changed, NetNamespace? ns = null)
     {
+        ArgumentNullException.ThrowIfNull(changed);
+        return Open(_ => changed(), ns);
+    }
+
+    /// <summary>
+    /// Starts listening in <paramref name="ns"/> (or the calling thread's namespace); <paramref name="changed"/> runs once
+    /// per committed transaction with who sent it, so a caller can ignore its own. Events of different senders are
+    /// never merged: a foreign transaction is reported even when it interleaves with one of ours.
+    /// </summary>
+    public static NetfilterChangeMonitor Open(Action<NetfilterTransaction> changed, NetNamespace? ns = null)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
         var socket = ns is null ? NetlinkSocket.Open(NetlinkNetfilter) : ns.Run(() => NetlinkSocket.Open(NetlinkNetfilter));
         try
         {
@@ -55,8 +81,8 @@ public sealed class NetfilterChangeMonitor : IDisposable
         {
             try
             {
-                _socket.Receive(buffer);
-                _changed();
+                var length = _socket.Receive(buffer);
+                Dispatch(buffer.AsSpan(0, length));
             }
             catch (NetlinkException e) when (e.Errno == Errors.ETIMEDOUT)
             {
@@ -64,9 +90,46 @@ public sealed class NetfilterChangeMonitor : IDisposable
             }
             catch (NetlinkException e) when (e.Errno == Errors.ENOBUFS)
             {
-                // Events were dropped; something changed anyway.
-                _changed();
+                // Events were dropped; something changed anyway, and by whom is lost.
+                _pendingPorts.Clear();
+                _changed(new NetfilterTransaction(0, null, null, EventsLost: true));
             }
+            catch (NetlinkParseException)
+            {
+                // A datagram we cannot read still says something changed.
+                _pendingPorts.Clear();
+                _changed(new NetfilterTransaction(0, null, null, EventsLost: true));
+            }
+        }
+    }
+
+    // Each NEWGEN closes one transaction; the events before it carry the sender's port id. A port among them
+    // other than the NEWGEN's (never seen in practice: one batch is one socket) is reported on its own.
+    private void Dispatch(ReadOnlySpan<byte> datagram)
+    {
+        var reader = new NetlinkMessageReader(datagram);
+        while (reader.TryRead(out var header, out var payload))
+        {
+            if (header.Type != NfTablesProtocol.Type(NfTablesProtocol.MsgNewGen))
+            {
+                _pendingPorts.Add(header.PortId);
+                continue;
+            }
+
+            var generation = NfTablesCodec.DecodeGeneration(payload);
+            _pendingPorts.Remove(header.PortId);
+            foreach (var port in _pendingPorts)
+            {
+                _changed(new NetfilterTransaction(port, null, null));
+            }
+
+            _pendingPorts.Clear();
+            _changed(new NetfilterTransaction(header.PortId, generation.ProcessId, generation.Id));
+        }
+
+        if (reader.Error is not null)
+        {
+            throw new NetlinkParseException(reader.Error);
         }
     }
 }

@@ -41,5 +41,9 @@ public sealed class SetupOutcome : IDisposable
     public TimeSpan Total { get; }
 
     /// <summary>Closes the namespace handles.</summary>
-    public void Dispose() => Namespaces.Dispose();
+    public void Dispose()
+    {
+        (Backend as IDisposable)?.Dispose();
+        Namespaces.Dispose();
+    }
 }

@@ -34,7 +34,9 @@ public sealed partial class RouterSupervisor : BackgroundService
     private readonly ILogger<RouterSupervisor> _logger;
     private readonly Channel<WorkKind> _work = Channel.CreateUnbounded<WorkKind>();
     private readonly Dictionary<string, OperationalState> _linkStates = new(StringComparer.Ordinal);
-    private volatile bool _applyingNetfilter;
+    // Transactions the nf_tables monitor reported, judged in the work loop: by then the apply that caused our own
+    // has returned, so the backend knows the tool processes it ran and its socket's port id.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NetfilterTransaction> _transactions = new();
     private string? _configHash;
 
     /// <summary>Creates the supervisor.</summary>
@@ -99,12 +101,10 @@ public sealed partial class RouterSupervisor : BackgroundService
         using var monitor = NetlinkMonitor.Open(NetlinkMonitor.RouterGroups, outcome.Namespaces.Own);
         using var netfilterMonitor = outcome.Capabilities.IptablesVariant == Netfilter.IptablesVariant.Legacy && outcome.Backend.Name == "iptables"
             ? null
-            : NetfilterChangeMonitor.Open(() =>
+            : NetfilterChangeMonitor.Open(transaction =>
             {
-                if (!_applyingNetfilter)
-                {
-                    Request(WorkKind.Netfilter);
-                }
+                _transactions.Enqueue(transaction);
+                Request(WorkKind.NetfilterEvents);
             }, outcome.Namespaces.Own);
         using var configWatcher = _options.ConfigPath is { } configPath ? new ConfigFileWatcher(configPath, () => Request(WorkKind.Reload)) : null;
 
@@ -144,6 +144,11 @@ public sealed partial class RouterSupervisor : BackgroundService
         if ((pending & WorkKind.Network) != 0)
         {
             RepairNetwork(outcome, reconciler);
+        }
+
+        if ((pending & WorkKind.NetfilterEvents) != 0 && AnyForeignTransaction(outcome.Backend))
+        {
+            pending |= WorkKind.Netfilter;
         }
 
         if ((pending & WorkKind.Netfilter) != 0 && !_options.NetworkOnly)
@@ -211,18 +216,24 @@ public sealed partial class RouterSupervisor : BackgroundService
         }
     }
 
-    private async Task<ApplyResult> ApplyNetfilterAsync(SetupOutcome outcome, NatModel nat, CancellationToken cancellationToken)
+    private static Task<ApplyResult> ApplyNetfilterAsync(SetupOutcome outcome, NatModel nat, CancellationToken cancellationToken) =>
+        outcome.Backend.ApplyAsync(nat, cancellationToken);
+
+    // Drains the reported transactions; true when any was not committed by our backend (or events were lost).
+    // All are looked at, so a foreign transaction is never hidden behind one of ours.
+    private bool AnyForeignTransaction(INetfilterBackend backend)
     {
-        _applyingNetfilter = true;
-        try
+        var foreign = false;
+        while (_transactions.TryDequeue(out var transaction))
         {
-            return await outcome.Backend.ApplyAsync(nat, cancellationToken).ConfigureAwait(false);
+            if (transaction.EventsLost || !backend.IsOwnTransaction(transaction.PortId, transaction.ProcessId))
+            {
+                foreign = true;
+                LogForeignTransaction(_logger, transaction.PortId, transaction.ProcessId, transaction.Generation);
+            }
         }
-        finally
-        {
-            // Events for our own transaction may still be queued; they only cost one clean verification.
-            _applyingNetfilter = false;
-        }
+
+        return foreign;
     }
 
     private async Task ReloadAsync(SetupOutcome outcome, NetworkReconciler reconciler, CancellationToken cancellationToken)
@@ -409,6 +420,9 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     [LoggerMessage(EventId = 409, Level = LogLevel.Critical, Message = "the agent stopped: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "nf_tables transaction by another party (port {PortId}, process {ProcessId}, generation {Generation}): verifying")]
+    private static partial void LogForeignTransaction(ILogger logger, uint portId, uint? processId, uint? generation);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "cleaned up {Count} objects on exit")]
     private static partial void LogCleanedUp(ILogger logger, int count);

@@ -14,4 +14,6 @@ public enum WorkKind
     Reload = 4,
     /// <summary>Announce the egress addresses.</summary>
     Announce = 8,
+    /// <summary>nf_tables transactions were committed; a verification follows only if one of them was not ours.</summary>
+    NetfilterEvents = 16,
 }

@@ -21,7 +21,9 @@ public sealed class CliWrapCommandRunner : ICommandRunner
             command = command.WithStandardInputPipe(PipeSource.FromString(standardInput));
         }
 
-        var result = await command.ExecuteBufferedAsync(cancellationToken).ConfigureAwait(false);
-        return new CommandResult(result.ExitCode, result.StandardOutput, result.StandardError);
+        var running = command.ExecuteBufferedAsync(cancellationToken);
+        var processId = running.ProcessId;
+        var result = await running.ConfigureAwait(false);
+        return new CommandResult(result.ExitCode, result.StandardOutput, result.StandardError, processId);
     }
 }

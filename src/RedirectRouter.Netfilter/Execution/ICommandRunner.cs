@@ -15,7 +15,8 @@ public interface ICommandRunner
 /// <param name="ExitCode">The exit code.</param>
 /// <param name="StandardOutput">Everything it wrote to stdout.</param>
 /// <param name="StandardError">Everything it wrote to stderr.</param>
-public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)
+/// <param name="ProcessId">The process id it ran as, when known: nf_tables stamps it on the transactions the tool commits.</param>
+public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError, int? ProcessId = null)
 {
     /// <summary>Whether the program exited with 0.</summary>
     public bool Succeeded => ExitCode == 0;

@@ -18,7 +18,7 @@ public sealed class IptablesBackend : INetfilterBackend
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
     private readonly NetfilterTarget _target;
     private readonly NetfilterCapabilities _capabilities;
-    private readonly ICommandRunner _runner;
+    private readonly OwnProcesses _runner;
     private readonly ILogger _logger;
     private readonly IptablesRenderer _renderer;
     private readonly SemaphoreSlim _serial = new(1, 1);
@@ -34,7 +34,7 @@ public sealed class IptablesBackend : INetfilterBackend
         ArgumentNullException.ThrowIfNull(capabilities);
         _target = target;
         _capabilities = capabilities;
-        _runner = runner ?? CliWrapCommandRunner.Instance;
+        _runner = new OwnProcesses(runner ?? CliWrapCommandRunner.Instance);
         _logger = logger ?? NullLogger<IptablesBackend>.Instance;
         _renderer = new IptablesRenderer(capabilities.DnatPortShift);
     }
@@ -118,6 +118,9 @@ public sealed class IptablesBackend : INetfilterBackend
         }
         return counters;
     }
+
+    /// <inheritdoc/>
+    public bool IsOwnTransaction(uint portId, uint? processId) => processId is { } id && _runner.Contains(id);
 
     /// <inheritdoc/>
     public async Task CleanupAsync(CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using System.Text;
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter.Iptables;
+using RedirectRouter.Netlink.NfTables;
 
 namespace RedirectRouter.Netfilter.Nftables;
 
@@ -78,7 +79,89 @@ public sealed class NftRenderer : IRulesetRenderer
         IptablesRenderer.Families(nat).Select(f => Build(nat, f)).ToArray();
 
     /// <summary>Our table of one family.</summary>
-    public NftTable Build(NatModel nat, AddressFamily family)
+    public NftTable Build(NatModel nat, AddressFamily family) => Build(nat, family, includeElements: true);
+
+    /// <summary>
+    /// Our tables without map elements (maps declared empty): what the backend holds and compares to tell an
+    /// element-only change from a structural one, and what a first load creates before the elements go in natively.
+    /// </summary>
+    public IReadOnlyList<NftTable> BuildSkeleton(NatModel nat) =>
+        IptablesRenderer.Families(nat).Select(f => Build(nat, f, includeElements: false)).ToArray();
+
+    /// <summary>
+    /// The elements of every map of our tables as compact values, for the native element store: per family
+    /// ("ip", "ip6") and map name, the same elements <see cref="Build(NatModel)"/> writes as text.
+    /// </summary>
+    public static IReadOnlyList<(string Family, string Map, NfMapElement Element)> BuildElements(NatModel nat)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        var elements = new List<(string, string, NfMapElement)>();
+        var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
+        foreach (var family in IptablesRenderer.Families(nat))
+        {
+            var fam = FamilyName(family);
+            foreach (var (map, key, value) in NativeElements(nat.Dnat.Where(d => d.Family == family).ToArray(), marks, withMarks: marks.Count > 0))
+            {
+                elements.Add((fam, map, new NfMapElement(key, value)));
+            }
+        }
+        return elements;
+    }
+
+    /// <summary>The IP protocol number nft's <c>inet_proto</c> stores.</summary>
+    public static byte ProtocolNumber(Protocol protocol) => protocol switch
+    {
+        Protocol.Tcp => 6,
+        Protocol.Udp => 17,
+        Protocol.Sctp => 132,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "unknown protocol"),
+    };
+
+    // One source for the elements of both forms (text for nft -f and plan, compact values for the native store).
+    private static IEnumerable<(string Map, NfPortKey Key, NfMapValue Value)> NativeElements(DnatEntry[] dnat, Dictionary<string, uint> marks, bool withMarks)
+    {
+        foreach (var entry in dnat)
+        {
+            var proto = ProtocolNumber(entry.Protocol);
+            var local = entry.LocalPorts;
+            var identity = entry.TargetPorts is not { } t || t == local;
+            if (identity && !local.IsSinglePort)
+            {
+                yield return (RangeMap, new NfPortKey(proto, (ushort)local.First, (ushort)local.Last), NfMapValue.To(entry.Destination));
+                continue;
+            }
+            // Hash elements are exact keys: a remapped range becomes one element per port (8000->9000, 8001->9001, ...).
+            for (var i = 0; i < local.Width; i++)
+            {
+                var port = identity ? local.First + i
+                    : entry.TargetPorts!.Value.IsSinglePort ? entry.TargetPorts.Value.First
+                    : entry.TargetPorts.Value.First + i;
+                yield return (PortMap, new NfPortKey(proto, (ushort)(local.First + i)), NfMapValue.To(entry.Destination, (ushort)port));
+            }
+        }
+        if (withMarks)
+        {
+            foreach (var entry in dnat.Where(d => marks.ContainsKey(d.Home)))
+            {
+                yield return (MarkMap, new NfPortKey(ProtocolNumber(entry.Protocol), (ushort)entry.LocalPorts.First, (ushort)entry.LocalPorts.Last), NfMapValue.WithMark(marks[entry.Home]));
+            }
+        }
+    }
+
+    /// <summary>A key as nft writes it: <c>tcp . 8080</c>, <c>udp . 9000-9010</c>, <c>sctp . 5000</c>.</summary>
+    internal static string KeyText(NfPortKey key)
+    {
+        var proto = key.Protocol switch { 6 => "tcp", 17 => "udp", 132 => "sctp", _ => key.Protocol.ToString(CultureInfo.InvariantCulture) };
+        return key.IsSinglePort
+            ? string.Create(CultureInfo.InvariantCulture, $"{proto} . {key.First}")
+            : string.Create(CultureInfo.InvariantCulture, $"{proto} . {key.First}-{key.Last}");
+    }
+
+    /// <summary>An element as nft writes it: <c>tcp . 8080 : 10.7.8.9 . 80</c>.</summary>
+    internal static string ElementText(NfMapElement element) =>
+        $"{KeyText(element.Key)} : {(element.Value.HasAddress ? element.Value.ToString() : MarkText(element.Value.Mark))}";
+
+    private NftTable Build(NatModel nat, AddressFamily family, bool includeElements)
     {
         ArgumentNullException.ThrowIfNull(nat);
         var fam = FamilyName(family);
@@ -90,24 +173,12 @@ public sealed class NftRenderer : IRulesetRenderer
 
         var ports = new List<NftElement>();
         var ranges = new List<NftElement>();
-        foreach (var entry in dnat)
+        if (includeElements)
         {
-            var proto = IptablesRenderer.ProtocolName(entry.Protocol);
-            var local = entry.LocalPorts;
-            var identity = entry.TargetPorts is not { } t || t == local;
-            if (identity && !local.IsSinglePort)
+            foreach (var (map, key, value) in NativeElements(dnat, marks, withMarks: false))
             {
-                ranges.Add(new NftElement($"{proto} . {local.First}-{local.Last}", entry.Destination.ToString()));
-                continue;
-            }
-            // Hash elements are exact keys: a remapped range becomes one element per port (8000->9000, 8001->9001, ...).
-            for (var i = 0; i < local.Width; i++)
-            {
-                var port = identity ? local.First + i
-                    : entry.TargetPorts!.Value.IsSinglePort ? entry.TargetPorts.Value.First
-                    : entry.TargetPorts.Value.First + i;
-                ports.Add(new NftElement(string.Create(CultureInfo.InvariantCulture, $"{proto} . {local.First + i}"),
-                    string.Create(CultureInfo.InvariantCulture, $"{entry.Destination} . {port}")));
+                var element = new NftElement(KeyText(key), map == PortMap ? $"{value.Address} . {value.Port.ToString(CultureInfo.InvariantCulture)}" : value.Address!.ToString());
+                (map == PortMap ? ports : ranges).Add(element);
             }
         }
 
@@ -120,8 +191,9 @@ public sealed class NftRenderer : IRulesetRenderer
 
         if (marks.Count > 0)
         {
-            var markElements = dnat.Where(d => marks.ContainsKey(d.Home))
-                .Select(d => new NftElement($"{IptablesRenderer.ProtocolName(d.Protocol)} . {d.LocalPorts}", MarkText(marks[d.Home])));
+            var markElements = includeElements
+                ? dnat.Where(d => marks.ContainsKey(d.Home)).Select(d => new NftElement($"{IptablesRenderer.ProtocolName(d.Protocol)} . {d.LocalPorts}", MarkText(marks[d.Home])))
+                : [];
             maps.Add(new NftMap(MarkMap, "inet_proto . inet_service", "mark", Interval: true, Counter: false, markElements.ToValueList()));
             var markRules = new List<string>();
             if (fallback is not null && marks.TryGetValue(fallback.Home, out var fallbackMark))

@@ -141,6 +141,14 @@ public sealed class NfTablesHandle : IDisposable
     public List<NfChain> ChainsList(NfFamily family, string table)
     {
         ArgumentNullException.ThrowIfNull(table);
+        return ChainsOf(family, table);
+    }
+
+    /// <summary><c>nft -a list chains FAMILY</c>: the chains of every table (<see cref="NfFamily.Unspecified"/>: of every family).</summary>
+    public List<NfChain> ChainsList(NfFamily family) => ChainsOf(family, null);
+
+    private List<NfChain> ChainsOf(NfFamily family, string? table)
+    {
         return Dump<NfFamily, NfChain>(Type(MsgGetChain), family, static (ref w, f) => NfTablesCodec.WriteGetChains(ref w, f),
             (payload, into) =>
             {
