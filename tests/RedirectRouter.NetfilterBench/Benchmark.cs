@@ -6,6 +6,7 @@ using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netfilter.Execution;
 using RedirectRouter.Netfilter.Iptables;
+using RedirectRouter.Netfilter.Nftables;
 
 namespace RedirectRouter.NetfilterBench;
 
@@ -18,6 +19,8 @@ namespace RedirectRouter.NetfilterBench;
 internal static class Benchmark
 {
     public const string Nft = "nftables";
+    /// <summary>The nftables backend with every operation through nft (the path before map elements went over netlink).</summary>
+    public const string NftTool = "nftables-nft";
     public const string IptNft = "iptables-nft";
     public const string IptLegacy = "iptables-legacy";
 
@@ -33,12 +36,17 @@ internal static class Benchmark
         }
         output.WriteLine($"# netfilter benchmark: {rounds} round(s), {seconds.ToString(CultureInfo.InvariantCulture)} s per connection-rate run, kernel {Environment.OSVersion.Version}, {Environment.ProcessorCount} CPUs");
         var summary = new List<string>();
+        var figures = new Dictionary<(string Backend, string Figure), double>();
         foreach (var name in backends)
         {
             using var topology = new Topology($"rrb-{Environment.ProcessId}");
             var target = NetfilterTarget.Named(topology.Router);
             var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, target, name == IptLegacy ? IptablesTools.Legacy : IptablesTools.Nft);
-            var backend = NetfilterBackends.Create(name == Nft ? NetfilterBackend.Nftables : NetfilterBackend.Iptables, capabilities, target);
+            var backend = NetfilterBackends.Create(name is Nft or NftTool ? NetfilterBackend.Nftables : NetfilterBackend.Iptables, capabilities, target);
+            if (name == NftTool)
+            {
+                ((NftablesBackend)backend).UseNetlink = false;
+            }
             output.WriteLine($"\n## {name} (iptables {capabilities.IptablesVersion} {capabilities.IptablesVariant}, nft {capabilities.NftVersion})");
 
             // Apply time from nothing (our rules removed before each run), median of the rounds.
@@ -56,6 +64,28 @@ internal static class Benchmark
                 }
                 output.WriteLine($"apply {count,6} mappings: {Median(applies),8:0.0} ms (+ read-back verify {Median(verifies):0.0} ms)");
                 summary.Add($"{name}\tapply-{count}\t{Median(applies):0.0} ms\tverify {Median(verifies):0.0} ms");
+                figures[(name, $"apply {count} + verify")] = Median(applies) + Median(verifies);
+            }
+
+            if (name == Nft)
+            {
+                // The first load of 10,000 both ways: structure by nft -f and elements natively, or everything in one nft -f.
+                foreach (var native in new[] { true, false })
+                {
+                    ((NftablesBackend)backend).NativeFirstLoad = native;
+                    var loads = new List<double>();
+                    for (var r = 0; r < rounds; r++)
+                    {
+                        await backend.CleanupAsync();
+                        var result = await backend.ApplyAsync(Model(10_000));
+                        Require(result);
+                        loads.Add(result.ApplyTime.TotalMilliseconds);
+                    }
+                    var how = native ? "nft -f structure + native elements" : "one nft -f with the elements";
+                    output.WriteLine($"first load of 10,000, {how}: {Median(loads),8:0.0} ms");
+                    summary.Add($"{name}	first-load-10000-{(native ? "native-elements" : "nft-only")}	{Median(loads):0.0} ms");
+                }
+                ((NftablesBackend)backend).NativeFirstLoad = true;
             }
 
             // Change one mapping among 10,000 (its target port flips between two values).
@@ -73,6 +103,32 @@ internal static class Benchmark
             }
             output.WriteLine($"change 1 of 10,000:     {Median(changes),8:0.0} ms (+ read-back verify {Median(changeVerifies):0.0} ms){(incremental ? ", map elements only" : ", chains rewritten")}");
             summary.Add($"{name}\tchange-1-of-10000\t{Median(changes):0.0} ms\tverify {Median(changeVerifies):0.0} ms");
+            figures[(name, "change 1 of 10,000")] = Median(changes);
+            figures[(name, "change 1 of 10,000 + verify")] = Median(changes) + Median(changeVerifies);
+
+            // Verify and read counters at 10,000 (what the supervisor and /metrics do).
+            var model = Model(10_000);
+            Require(await backend.ApplyAsync(model));
+            var verifyTimes = new List<double>();
+            var counterTimes = new List<double>();
+            var counted = 0;
+            for (var r = 0; r < rounds; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                var drift = await backend.VerifyAsync(model);
+                verifyTimes.Add(clock.Elapsed.TotalMilliseconds);
+                if (!drift.IsClean)
+                {
+                    throw new InvalidOperationException(drift.ToString());
+                }
+                clock.Restart();
+                counted = (await backend.ReadCountersAsync()).Count;
+                counterTimes.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            output.WriteLine($"verify 10,000:          {Median(verifyTimes),8:0.0} ms; read counters ({counted}): {Median(counterTimes):0.0} ms");
+            summary.Add($"{name}\tverify-10000\t{Median(verifyTimes):0.0} ms\tcounters-10000\t{Median(counterTimes):0.0} ms");
+            figures[(name, "verify 10,000")] = Median(verifyTimes);
+            figures[(name, "read counters of 10,000")] = Median(counterTimes);
 
             // New connections per second through the router: 1 mapping vs 10,000 with the used one last.
             using var server = topology.StartServer(Destination, ServerPort, TimeSpan.FromSeconds(rounds * (seconds * 2 + 30) + 60));
@@ -100,6 +156,17 @@ internal static class Benchmark
         foreach (var line in summary)
         {
             output.WriteLine(line);
+        }
+        if (backends.Contains(Nft) && backends.Contains(NftTool))
+        {
+            output.WriteLine($"\n# nftables native / through nft, same run");
+            foreach (var ((backend, figure), value) in figures.Where(f => f.Key.Backend == Nft))
+            {
+                if (figures.TryGetValue((NftTool, figure), out var tool))
+                {
+                    output.WriteLine($"ratio\t{figure}\t{value:0.0} ms / {tool:0.0} ms = {value / tool:0.000}");
+                }
+            }
         }
         return 0;
     }

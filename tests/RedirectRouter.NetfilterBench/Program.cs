@@ -14,7 +14,7 @@ try
             return await Benchmark.RunAsync(
                 args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3,
                 args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 3,
-                args.Length > 3 ? args[3].Split(',') : [Benchmark.Nft, Benchmark.IptNft, Benchmark.IptLegacy],
+                args.Length > 3 ? args[3].Split(',') : [Benchmark.Nft, Benchmark.NftTool, Benchmark.IptNft, Benchmark.IptLegacy],
                 Console.Out);
         case "native":
             return NativeElements.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5, Console.Out);

@@ -103,6 +103,25 @@ internal sealed class ElementStore
         }
     }
 
+    /// <summary>The same batch as <c>nft -f</c> text, one line per operation.</summary>
+    public static string ToNftText(NfTablesBatch batch)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var operation in batch.Operations)
+        {
+            var verb = operation.Verb == NfElementVerb.Delete ? "delete" : operation.Verb == NfElementVerb.Create ? "create" : "add";
+            text.Append(verb).Append(" element ").Append(operation.Map.ToString()).Append(" { ");
+            for (var i = 0; i < operation.Elements.Count; i++)
+            {
+                text.Append(i == 0 ? "" : ", ").Append(operation.Verb == NfElementVerb.Delete
+                    ? NftRenderer.KeyText(operation.Elements[i].Key)
+                    : NftRenderer.ElementText(operation.Elements[i]));
+            }
+            text.Append(" }\n");
+        }
+        return text.ToString();
+    }
+
     private static NfMap NfMapOf(string family, string map) => new(family == "ip6" ? NfFamily.Ip6 : NfFamily.Ip, NftRenderer.TableName, map, map switch
     {
         NftRenderer.PortMap => NfMapKind.Ports,

@@ -62,6 +62,12 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     /// </summary>
     internal bool NativeFirstLoad { get; set; } = true;
 
+    /// <summary>
+    /// False to do everything through nft as before the native path existed (element changes as <c>nft -f</c> text,
+    /// verification and counters from <c>nft -j list ruleset</c>): the comparison the benchmark measures against.
+    /// </summary>
+    internal bool UseNetlink { get; set; } = true;
+
     /// <summary>Test seam: transforms each payload before it is loaded (to inject a line the kernel rejects).</summary>
     internal Func<string, string>? PayloadFilter { get; set; }
 
@@ -77,7 +83,25 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             var desired = ElementStore.From(NftRenderer.BuildElements(nat));
             var incremental = false;
             var changes = 0;
-            if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is { } handle)
+            if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is null)
+            {
+                var batch = _elements.DeltaTo(desired);
+                changes = batch.Operations.Sum(o => o.Elements.Count);
+                try
+                {
+                    if (!batch.IsEmpty)
+                    {
+                        await LoadAsync(ElementStore.ToNftText(batch), cancellationToken).ConfigureAwait(false);
+                    }
+                    _elements = desired;
+                    incremental = true;
+                }
+                catch (NetfilterException e)
+                {
+                    Log.IncrementalFailed(_logger, e.ToolError);
+                }
+            }
+            else if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is { } handle)
             {
                 var batch = _elements.DeltaTo(desired);
                 changes = batch.Operations.Sum(o => o.Elements.Count);
@@ -267,6 +291,10 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     // (then every read goes through nft, as before).
     private NfTablesHandle? Handle()
     {
+        if (!UseNetlink)
+        {
+            return null;
+        }
         if (_handle is not null)
         {
             return _handle;
@@ -435,7 +463,10 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     {
         if (Handle() is not { } handle)
         {
-            return (await CompareWithNftAsync(nat, skeleton, null, cancellationToken).ConfigureAwait(false), true);
+            // Everything from one full listing, elements included.
+            var shadowed = new List<string>();
+            var full = await CompareWithNftAsync(nat, _renderer.Build(nat), shadowed, terse: false, cancellationToken).ConfigureAwait(false);
+            return (full with { Shadowing = shadowed.ToValueList() }, true);
         }
 
         List<string> missing = [], extra = [];
@@ -474,7 +505,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         if (!structureMatches || shadowCandidates)
         {
             // One terse listing (no set contents): the structure in nft's words, and the foreign rules.
-            var described = await CompareWithNftAsync(nat, skeleton, shadowing, cancellationToken).ConfigureAwait(false);
+            var described = await CompareWithNftAsync(nat, skeleton, shadowing, terse: true, cancellationToken).ConfigureAwait(false);
             structural = described.Missing.Count > 0 || described.Extra.Count > 0;
             missing.InsertRange(0, described.Missing);
             extra.InsertRange(0, described.Extra);
@@ -493,10 +524,10 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
 
     // Our tables' structure (maps declared, chains, rules) compared from nft's terse listing; with a list for
     // shadowing, foreign rules too.
-    private async Task<DriftReport> CompareWithNftAsync(NatModel nat, IReadOnlyList<NftTable> skeleton, List<string>? shadowing, CancellationToken cancellationToken)
+    private async Task<DriftReport> CompareWithNftAsync(NatModel nat, IReadOnlyList<NftTable> skeleton, List<string>? shadowing, bool terse, CancellationToken cancellationToken)
     {
         List<string> missing = [], extra = [];
-        var live = await ListRulesetAsync(null, terse: true, cancellationToken).ConfigureAwait(false);
+        var live = await ListRulesetAsync(null, terse, cancellationToken).ConfigureAwait(false);
         foreach (var family in NftRenderer.AllFamilies)
         {
             var actual = live.OurTables.GetValueOrDefault(family);
