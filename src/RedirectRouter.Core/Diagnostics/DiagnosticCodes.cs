@@ -58,6 +58,8 @@ public static class DiagnosticCodes
     public const string NumberOutOfRange = "RR2013";
     /// <summary>More than one YAML document in the file.</summary>
     public const string MultipleDocuments = "RR2014";
+    /// <summary>A home name outside the name rule (1 to 15 characters of A-Z a-z 0-9 _ . -).</summary>
+    public const string InvalidHomeName = "RR2015";
 
     /// <summary>Nothing to do: no home, or no rule and no fallback.</summary>
     public const string EmptyConfig = "RR3001";

@@ -23,11 +23,18 @@ public sealed class IptablesVerifierTests
             -A RR-SNAT -o macvlan0 -j SNAT --to-source 192.168.12.99
             COMMIT
             *filter
+            :INPUT ACCEPT [0:0]
             :FORWARD ACCEPT [0:0]
             :RR-FORWARD - [0:0]
+            :RR-INPUT - [0:0]
+            -A INPUT -j RR-INPUT
             -A FORWARD -j RR-FORWARD
-            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
+            -A RR-INPUT -i macvlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i macvlan0 -j DROP
             COMMIT
             """;
     }
