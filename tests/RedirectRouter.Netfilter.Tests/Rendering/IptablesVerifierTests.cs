@@ -72,6 +72,16 @@ public sealed class IptablesVerifierTests
     }
 
     [Fact]
+    public void ForeignAcceptBeforeOurFilterShadowsItFromTheEgressSideToo()
+    {
+        var forward = IptablesSaveState.Parse("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -i macvlan0 -j ACCEPT\n-A FORWARD -i lo -j ACCEPT\n-A FORWARD -j RR-FORWARD\nCOMMIT\n").Table("filter")!.RulesOf("FORWARD");
+        Assert.True(IptablesVerifier.Shadows(forward[0], "FORWARD", "eth0", ["macvlan0"]));
+        Assert.False(IptablesVerifier.Shadows(forward[1], "FORWARD", "eth0", ["macvlan0"]));
+        // In PREROUTING only the cluster side matters: our DNAT never sees the egress side.
+        Assert.False(IptablesVerifier.Shadows(forward[0], "PREROUTING", "eth0", ["macvlan0"]));
+    }
+
+    [Fact]
     public void MissingJumpAndReorderedRulesAreReported()
     {
         var rules = Desired.Chains.Single(c => c.Name == "RR-DNAT").Rules;
