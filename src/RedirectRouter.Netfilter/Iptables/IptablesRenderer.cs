@@ -150,7 +150,9 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
         {
             if (family == AddressFamily.InterNetworkV6)
             {
-                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it.
+                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it, and
+                // MLD queries need their answer, or a snooping switch stops sending us the solicited-node multicast.
+                inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT");
                 inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT");
                 inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT");
             }

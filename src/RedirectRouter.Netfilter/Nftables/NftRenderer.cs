@@ -184,8 +184,10 @@ public sealed class NftRenderer : IRulesetRenderer
         {
             if (family == AddressFamily.InterNetworkV6)
             {
-                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it.
-                inputRules.Add($"iifname {home} icmpv6 type {{ nd-neighbor-solicit, nd-neighbor-advert }} accept");
+                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it, and
+                // MLD queries need their answer, or a snooping switch stops sending us the solicited-node multicast.
+                // (In numeric order: nft lists a set sorted.)
+                inputRules.Add($"iifname {home} icmpv6 type {{ mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert }} accept");
             }
             inputRules.Add($"iifname {home} ct state established,related accept");
             inputRules.Add($"iifname {home} counter drop");

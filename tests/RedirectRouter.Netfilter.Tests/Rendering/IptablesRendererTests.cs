@@ -47,6 +47,7 @@ public sealed class IptablesRendererTests
             -A RR-FORWARD -i eth0 -j DROP
             -A RR-FORWARD -j DROP
             -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
             -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
             -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
             -A RR-INPUT -i macvlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
@@ -133,10 +134,12 @@ public sealed class IptablesRendererTests
             -A RR-FORWARD -i eth0 -j DROP
             -A RR-FORWARD -j DROP
             -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
             -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
             -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
             -A RR-INPUT -i egress0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
             -A RR-INPUT -i egress0 -j DROP
+            -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
             -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
             -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
             -A RR-INPUT -i egress1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT

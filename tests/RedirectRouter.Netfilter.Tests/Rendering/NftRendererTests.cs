@@ -72,7 +72,7 @@ public sealed class NftRendererTests
             	}
             	chain input_filter {
             		type filter hook input priority filter; policy accept;
-            		iifname "macvlan0" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
+            		iifname "macvlan0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept
             		iifname "macvlan0" ct state established,related accept
             		iifname "macvlan0" counter drop
             	}
