@@ -466,6 +466,7 @@ public sealed partial class DiagCollector
                 Backend = backend.Name,
                 RulesPresent = presence.Any,
                 Rules = counters.Select(c => new RuleCounterFact(c.Location, c.Rule, c.Packets, c.Bytes)).ToList(),
+                Drops = presence.Any ? FilterDrops.Of(counters).Select(d => new DropCountFact(d.Direction, d.Family, d.Hook, d.Packets, d.Bytes)).ToList() : [],
                 Drift = drift,
             };
         }

@@ -114,6 +114,12 @@ public static class DiagTextWriter
 
         Table(o, ["packets", "bytes", "where", "rule"],
             nf.Rules.Select(r => new[] { r.Packets.ToString(CultureInfo.InvariantCulture), r.Bytes.ToString(CultureInfo.InvariantCulture), r.Location, r.Rule + (r.Packets == 0 ? "  (never matched)" : "") }));
+        if (nf.Drops.Count > 0)
+        {
+            o.Append(CultureInfo.InvariantCulture, $"  {DropsOf(nf, "egress", "forward") + DropsOf(nf, "egress", "input")} packets from the egress side dropped ")
+                .Append(CultureInfo.InvariantCulture, $"({DropsOf(nf, "egress", "forward")} to be forwarded, {DropsOf(nf, "egress", "input")} to the router itself); ")
+                .Append(CultureInfo.InvariantCulture, $"{DropsOf(nf, "cluster", "forward")} packets from the cluster side dropped (not redirected)\n");
+        }
         if (nf.Drift is { } d)
         {
             if (d.Missing.Count + d.Extra.Count + d.Shadowing.Count == 0)
@@ -220,4 +226,7 @@ public static class DiagTextWriter
         { NamespaceKnown: false } => $"#{parent.Index} (its namespace not inspected: see the notes)",
         _ => $"{parent.Name} ({(parent.AdminUp == false ? "admin-down" : parent.OperState)}, mtu {Num(parent.Mtu)})",
     };
+
+    private static ulong DropsOf(NetfilterFact nf, string direction, string hook) =>
+        nf.Drops.Where(d => d.Direction == direction && d.Hook == hook).Aggregate(0UL, (sum, d) => sum + d.Packets);
 }

@@ -18,6 +18,8 @@ public sealed class AgentMetrics
     private readonly Counter _announcements;
     private readonly Gauge _rulePackets;
     private readonly Gauge _ruleBytes;
+    private readonly Gauge _droppedPackets;
+    private readonly Gauge _droppedBytes;
     private volatile bool _isReady;
 
     /// <summary>Creates the registry and every metric.</summary>
@@ -35,6 +37,12 @@ public sealed class AgentMetrics
         _announcements = factory.CreateCounter("redirect_router_announcements_total", "Gratuitous ARPs and unsolicited neighbour advertisements sent.");
         _rulePackets = factory.CreateGauge("redirect_router_rule_packets", "Packets matched by each of our netfilter rules (the kernel's counter).", "location", "rule");
         _ruleBytes = factory.CreateGauge("redirect_router_rule_bytes", "Bytes matched by each of our netfilter rules (the kernel's counter).", "location", "rule");
+        _droppedPackets = factory.CreateGauge("redirect_router_filter_dropped_packets",
+            "Packets our filters dropped, by where they came from (egress: a home's side; cluster: the cluster interface), family and hook (forward: through the router; input: to the router).",
+            "direction", "family", "hook");
+        _droppedBytes = factory.CreateGauge("redirect_router_filter_dropped_bytes",
+            "Bytes our filters dropped, by direction, family and hook (as redirect_router_filter_dropped_packets).",
+            "direction", "family", "hook");
     }
 
     /// <summary>The registry served on /metrics.</summary>
@@ -69,13 +77,22 @@ public sealed class AgentMetrics
     /// <summary>Counts announcements sent.</summary>
     public void Announced(int count) => _announcements.Inc(count);
 
-    /// <summary>Publishes the kernel's per-rule counters.</summary>
+    /// <summary>Publishes the kernel's per-rule counters, and the filters' drops summed by direction, family and hook.</summary>
     public void SetRuleCounters(IEnumerable<RuleCounter> counters)
     {
-        foreach (var counter in counters)
+        var all = counters.ToList();
+        foreach (var counter in all)
         {
             _rulePackets.WithLabels(counter.Location, counter.Rule).Set(counter.Packets);
             _ruleBytes.WithLabels(counter.Location, counter.Rule).Set(counter.Bytes);
         }
+        foreach (var drop in FilterDrops.Of(all))
+        {
+            _droppedPackets.WithLabels(drop.Direction, drop.Family, drop.Hook).Set(drop.Packets);
+            _droppedBytes.WithLabels(drop.Direction, drop.Family, drop.Hook).Set(drop.Bytes);
+        }
     }
+
+    /// <summary>The dropped packets last published for one direction, family and hook (for tests).</summary>
+    public double DroppedPackets(string direction, string family, string hook) => _droppedPackets.WithLabels(direction, family, hook).Value;
 }

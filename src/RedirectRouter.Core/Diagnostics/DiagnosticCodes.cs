@@ -50,7 +50,7 @@ public static class DiagnosticCodes
     public const string MissingKey = "RR2009";
     /// <summary>A value outside its set of allowed words (mode, backend, kind...).</summary>
     public const string InvalidValue = "RR2010";
-    /// <summary>An interface name the kernel would refuse.</summary>
+    /// <summary>An interface name outside the name rule (1 to 15 characters of A-Z a-z 0-9 _ . -, not "." or "..").</summary>
     public const string InvalidInterfaceName = "RR2011";
     /// <summary>The same key twice in one mapping.</summary>
     public const string DuplicateKey = "RR2012";
@@ -58,6 +58,8 @@ public static class DiagnosticCodes
     public const string NumberOutOfRange = "RR2013";
     /// <summary>More than one YAML document in the file.</summary>
     public const string MultipleDocuments = "RR2014";
+    /// <summary>A home name outside the name rule (1 to 15 characters of A-Z a-z 0-9 _ . -).</summary>
+    public const string InvalidHomeName = "RR2015";
 
     /// <summary>Nothing to do: no home, or no rule and no fallback.</summary>
     public const string EmptyConfig = "RR3001";
@@ -130,10 +132,11 @@ public static class DiagnosticCodes
         (WrongType, DiagnosticSeverity.Error, "a value of the wrong kind (list, mapping, text, number)"),
         (MissingKey, DiagnosticSeverity.Error, "a required key is missing"),
         (InvalidValue, DiagnosticSeverity.Error, "a value outside its allowed words (mode, backend, kind, ...)"),
-        (InvalidInterfaceName, DiagnosticSeverity.Error, "an interface name the kernel would refuse"),
+        (InvalidInterfaceName, DiagnosticSeverity.Error, "an interface name outside the name rule: 1 to 15 characters of A-Z a-z 0-9 _ . -, not . or .."),
         (DuplicateKey, DiagnosticSeverity.Error, "the same key twice in one mapping"),
         (NumberOutOfRange, DiagnosticSeverity.Error, "a number outside its range (MTU, metric, weight, announce count)"),
         (MultipleDocuments, DiagnosticSeverity.Error, "more than one YAML document in the file"),
+        (InvalidHomeName, DiagnosticSeverity.Error, "a home name outside the name rule (the same rule as interface names)"),
         (EmptyConfig, DiagnosticSeverity.Error, "nothing to do: no home, or no rule and no fallback"),
         (PortWidthMismatch, DiagnosticSeverity.Error, "a target port range whose width differs from the local range"),
         (DuplicateLocalPort, DiagnosticSeverity.Error, "the same local port and protocol in two rules"),

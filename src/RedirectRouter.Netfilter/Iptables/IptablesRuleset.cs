@@ -32,6 +32,7 @@ internal static class IptablesRulesetFromLive
         [IptablesRenderer.SnatChain] = "POSTROUTING",
         [IptablesRenderer.MarkChain] = "PREROUTING",
         [IptablesRenderer.ForwardChain] = "FORWARD",
+        [IptablesRenderer.InputChain] = "INPUT",
     };
 
     public static IptablesRuleset Of(AddressFamily family, IptablesSaveState live)

@@ -28,9 +28,31 @@ public sealed class IptablesRendererTests
             COMMIT
             *filter
             :RR-FORWARD - [0:0]
-            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
+            :RR-INPUT - [0:0]
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
             -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i macvlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i macvlan0 -j DROP
+            -I INPUT -j RR-INPUT
+            COMMIT
+            # ip6tables-restore --noflush
+            *filter
+            :RR-FORWARD - [0:0]
+            :RR-INPUT - [0:0]
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
+            -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
+            -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
+            -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
+            -A RR-INPUT -i macvlan0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
+            -A RR-INPUT -i macvlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i macvlan0 -j DROP
+            -I INPUT -j RR-INPUT
             COMMIT
 
             """, text);
@@ -76,9 +98,17 @@ public sealed class IptablesRendererTests
             COMMIT
             *filter
             :RR-FORWARD - [0:0]
-            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
+            :RR-INPUT - [0:0]
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
             -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i egress0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i egress0 -j DROP
+            -A RR-INPUT -i egress1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i egress1 -j DROP
+            -I INPUT -j RR-INPUT
             COMMIT
             # ip6tables-restore --noflush
             *mangle
@@ -98,9 +128,23 @@ public sealed class IptablesRendererTests
             COMMIT
             *filter
             :RR-FORWARD - [0:0]
-            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
+            :RR-INPUT - [0:0]
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
             -I FORWARD -j RR-FORWARD
+            -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
+            -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
+            -A RR-INPUT -i egress0 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
+            -A RR-INPUT -i egress0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i egress0 -j DROP
+            -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT
+            -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT
+            -A RR-INPUT -i egress1 -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT
+            -A RR-INPUT -i egress1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i egress1 -j DROP
+            -I INPUT -j RR-INPUT
             COMMIT
 
             """, text);

@@ -23,11 +23,18 @@ public sealed class IptablesVerifierTests
             -A RR-SNAT -o macvlan0 -j SNAT --to-source 192.168.12.99
             COMMIT
             *filter
+            :INPUT ACCEPT [0:0]
             :FORWARD ACCEPT [0:0]
             :RR-FORWARD - [0:0]
+            :RR-INPUT - [0:0]
+            -A INPUT -j RR-INPUT
             -A FORWARD -j RR-FORWARD
-            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
+            -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT
+            -A RR-FORWARD -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
+            -A RR-FORWARD -j DROP
+            -A RR-INPUT -i macvlan0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RR-INPUT -i macvlan0 -j DROP
             COMMIT
             """;
     }
@@ -62,6 +69,16 @@ public sealed class IptablesVerifierTests
     {
         var (_, _, shadowing) = Compare(Dump("-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT\n-A PREROUTING -i eth1 -j ACCEPT\n-A PREROUTING -j LOG\n-A PREROUTING -j RR-DNAT"));
         Assert.Equal(["iptables nat: -A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT"], shadowing);
+    }
+
+    [Fact]
+    public void ForeignAcceptBeforeOurFilterShadowsItFromTheEgressSideToo()
+    {
+        var forward = IptablesSaveState.Parse("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -i macvlan0 -j ACCEPT\n-A FORWARD -i lo -j ACCEPT\n-A FORWARD -j RR-FORWARD\nCOMMIT\n").Table("filter")!.RulesOf("FORWARD");
+        Assert.True(IptablesVerifier.Shadows(forward[0], "FORWARD", "eth0", ["macvlan0"]));
+        Assert.False(IptablesVerifier.Shadows(forward[1], "FORWARD", "eth0", ["macvlan0"]));
+        // In PREROUTING only the cluster side matters: our DNAT never sees the egress side.
+        Assert.False(IptablesVerifier.Shadows(forward[0], "PREROUTING", "eth0", ["macvlan0"]));
     }
 
     [Fact]

@@ -51,8 +51,30 @@ public sealed class NftRendererTests
             	}
             	chain forward_filter {
             		type filter hook forward priority filter; policy accept;
-            		iifname "eth0" ct status dnat counter accept
+            		iifname "eth0" ct direction original ct status dnat counter accept
+            		ct direction reply ct status dnat counter accept
             		iifname "eth0" counter drop
+            		counter drop
+            	}
+            	chain input_filter {
+            		type filter hook input priority filter; policy accept;
+            		iifname "macvlan0" ct state established,related accept
+            		iifname "macvlan0" counter drop
+            	}
+            }
+            table ip6 redirect_router {
+            	chain forward_filter {
+            		type filter hook forward priority filter; policy accept;
+            		iifname "eth0" ct direction original ct status dnat counter accept
+            		ct direction reply ct status dnat counter accept
+            		iifname "eth0" counter drop
+            		counter drop
+            	}
+            	chain input_filter {
+            		type filter hook input priority filter; policy accept;
+            		iifname "macvlan0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept
+            		iifname "macvlan0" ct state established,related accept
+            		iifname "macvlan0" counter drop
             	}
             }
 

@@ -77,7 +77,7 @@ internal static class NativeConfigParser
         var misspelt = NativeSchema.HomeKeys.Where(k => reader.WasMisspelt(mapping, k)).ToHashSet(StringComparer.Ordinal);
         var nameNode = DocReader.Get(mapping, "name");
         // A home whose name does not read is still checked in full, then left out.
-        var name = nameNode is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.Text(nameNode, DocReader.Path(path, "name"));
+        var name = nameNode is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.HomeName(nameNode, DocReader.Path(path, "name"));
 
         var interfaceNode = DocReader.Get(mapping, "interface");
         var parentNode = DocReader.Get(mapping, "parent");

@@ -122,7 +122,7 @@ public static class OpenShiftEnvironmentParser
         {
             var message = $"{OpenShiftVariables.Parent} '{Printable(parent)}' is not a valid interface name";
             bag.Error(DiagnosticCodes.EnvInvalidSetting, new ConfigLocation(OpenShiftVariables.Parent), message,
-                "use the node NIC's name, e.g. eth1 (1 to 15 characters, no '/', ':' or spaces)", message);
+                $"use the node NIC's name, e.g. eth1 ({InterfaceNames.RuleText})", message);
             parent = null;
         }
 
