@@ -61,6 +61,7 @@ public sealed partial class RouterSetup
 
         try
         {
+            LogTools(_logger, CliWrapCommandRunner.Instance.Locator.Describe(), CliWrapCommandRunner.Instance.Timeout.TotalSeconds);
             var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, NetfilterTarget.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
             NetfilterBackend chosen;
             try
@@ -197,6 +198,9 @@ public sealed partial class RouterSetup
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "setup: {Step} done in {Milliseconds:0.0} ms")]
     private static partial void LogStep(ILogger logger, string step, double milliseconds);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "setup: tools {Tools}, each run limited to {Seconds:0.#} s")]
+    private static partial void LogTools(ILogger logger, string tools, double seconds);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "setup: the ruleset, applied alongside the failed network steps, did not apply either: {Reason}")]
     private static partial void LogNetfilterAfterFailure(ILogger logger, string reason);
