@@ -31,7 +31,8 @@ public static class BoundedFile
         var fd = Open(LibC.AT_FDCWD, path, resolve: 0, out var errno);
         if (fd < 0)
         {
-            throw new InputFileException(path, Describe(errno));
+            // Missing is its own kind: a reload sees it for a moment while a ConfigMap is swapped.
+            throw errno == 2 ? new FileNotFoundException($"{path}: no such file", path) : new InputFileException(path, Describe(errno));
         }
 
         return ReadOpen(fd, path, limit);
