@@ -86,6 +86,26 @@ public static class BoundedFile
         }
     }
 
+    /// <summary>What <see cref="ReadInRoot"/> does on a kernel without openat2 (for tests).</summary>
+    internal static byte[] ReadInRootByWalking(string root, string path, long limit = DefaultLimit)
+    {
+        var shown = $"{path} (in {root})";
+        var rootFd = Open(LibC.AT_FDCWD, root, resolve: 0, out var errno, directory: true);
+        if (rootFd < 0)
+        {
+            throw new InputFileException(shown, Describe(errno));
+        }
+
+        try
+        {
+            return ReadOpen(OpenWalking(rootFd, root, path.TrimStart('/'), shown), shown, limit);
+        }
+        finally
+        {
+            _ = LibC.close(rootFd);
+        }
+    }
+
     // Without openat2: resolve the path by hand below the root, refusing any symbolic link that is absolute or
     // climbs above the root, then open the result without following a last link.
     private static int OpenWalking(int rootFd, string root, string relative, string shown)
