@@ -116,6 +116,13 @@ public sealed class HardeningEndToEndTests
             Assert.Contains("nft did not finish within 2 s and was killed", init.Error);
             Assert.InRange(took, 1.9, 3.0);
 
+            // No tool at all where the agent was told to look: exit 3, naming it, nothing set up.
+            var empty = Directory.CreateDirectory(Path.Combine(tools, "empty")).FullName;
+            var missing = lab.RunAgent(null, "init", "--config", config, "--tool-dir", empty);
+            Assert.Equal(3, missing.ExitCode);
+            Assert.Contains("nft not found", missing.Error);
+            Assert.Empty(lab.Router.IpJson("link", "show", "type", "macvlan").EnumerateArray());
+
             File.Delete(hang);
             var port = FreePort();
             using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"127.0.0.1:{port}", "--tool-dir", tools, "--tool-timeout", "2");

@@ -118,6 +118,8 @@ public sealed partial class HealthServer : IHostedService, IAsyncDisposable
         {
             await _loop.ConfigureAwait(false);
         }
+
+        _stop.Dispose();
     }
 
     private async Task ServeAsync(Socket listener, CancellationToken cancellationToken)

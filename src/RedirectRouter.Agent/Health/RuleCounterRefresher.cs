@@ -5,9 +5,9 @@ using RedirectRouter.Netfilter;
 namespace RedirectRouter.Agent.Health;
 
 /// <summary>
-/// Keeps the rule counters on /metrics fresh without a scrape ever starting a process: while /metrics is being
-/// scraped, the counters are read in the background at most once per <see cref="Interval"/> (one nft or
-/// iptables-save run), and scrapes serve the last read. With nobody scraping, nothing is read.
+/// Keeps the rule counters on /metrics fresh without a scrape ever starting a process: once when the router is
+/// set up, then, while /metrics is being scraped, in the background at most once per <see cref="Interval"/> (one
+/// nft or iptables-save run); scrapes serve the last read. With nobody scraping, nothing more is read.
 /// </summary>
 public sealed partial class RuleCounterRefresher : BackgroundService
 {
@@ -40,18 +40,21 @@ public sealed partial class RuleCounterRefresher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(tick, stoppingToken).ConfigureAwait(false);
-                if (!_metrics.TakeScraped())
+                // The first read as soon as there is something to read; then only when someone scrapes.
+                if (!_metrics.TakeScraped() && Reads > 0)
                 {
                     continue;
                 }
 
                 try
                 {
-                    if (await _read(stoppingToken).ConfigureAwait(false) is { } counters)
+                    if (await _read(stoppingToken).ConfigureAwait(false) is not { } counters)
                     {
-                        Reads++;
-                        _metrics.SetRuleCounters(counters);
+                        continue; // not set up yet
                     }
+
+                    Reads++;
+                    _metrics.SetRuleCounters(counters);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
