@@ -223,7 +223,8 @@ public sealed partial class RouterSupervisor : BackgroundService
                 LogNetfilterDrift(_logger, drift.ToString());
                 var applied = await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
                 _metrics.Repaired("netfilter");
-                if (!applied.Drift.IsClean)
+                // Our rules must read back as applied (a foreign rule that shadows them is reported, not ours to fix).
+                if (applied.Drift.Missing.Count > 0 || applied.Drift.Extra.Count > 0)
                 {
                     throw new NetfilterException($"the {outcome.Backend.Name} ruleset does not read back as applied: {applied.Drift}");
                 }
