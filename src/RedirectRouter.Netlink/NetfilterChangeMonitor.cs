@@ -44,6 +44,9 @@ public sealed class NetfilterChangeMonitor : IDisposable
         }
     }
 
+    // The socket's descriptor, for tests that make it fail.
+    internal int SocketFd => _socket.Fd;
+
     /// <summary>Stops listening.</summary>
     public void Dispose()
     {
