@@ -317,6 +317,8 @@ public sealed class RunEndToEndTests
         agent.WaitReady(port);
         Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
 
+        // The rule counters are the agent's own read after setup (a scrape never starts one).
+        Lab.WaitFor(() => agent.Get(port, "/metrics").Body.Contains("redirect_router_rule_packets{"), TimeSpan.FromSeconds(5), "the first counter read");
         var (status, body) = agent.Get(port, "/metrics");
         Assert.Equal(200, status);
         Assert.Contains("redirect_router_ready 1", body);

@@ -491,6 +491,10 @@ public sealed partial class DiagCollector
 
             return DiagParsers.ParseConntrack(result.StandardOutput);
         }
+        catch (ToolNotFoundException e) when (e.Tool != "conntrack")
+        {
+            return new ConntrackFact { Error = $"conntrack cannot run: {e.Message}" };
+        }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException or FileNotFoundException)
         {
             return new ConntrackFact { Error = "the conntrack tool is not installed (conntrack-tools)" };
@@ -498,6 +502,11 @@ public sealed partial class DiagCollector
         catch (OperationCanceledException)
         {
             return new ConntrackFact { Error = "conntrack -L did not finish in time" };
+        }
+        catch (NetfilterException e)
+        {
+            // Killed at its deadline, or more output than is read.
+            return new ConntrackFact { Error = e.Message };
         }
     }
 

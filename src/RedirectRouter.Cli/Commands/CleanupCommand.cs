@@ -17,10 +17,17 @@ public static class CleanupCommand
         ArgumentNullException.ThrowIfNull(context);
         var command = new Command("cleanup", "Remove what redirect-router owns in a namespace (rules, tables, chains, routes, addresses, the macvlans it created); says what it removed. Idempotent.");
         var target = new NamespaceTargetOptions(command, "The PID of any process in the router's pod.");
+        var tools = new ToolOptions(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var path = new DiagOptions { Netns = parseResult.GetValue(target.Netns), Pid = parseResult.GetValue(target.Pid) }.TargetPath;
+            var path = new DiagOptions { Netns = target.NetnsValue(parseResult, context), Pid = parseResult.GetValue(target.Pid) }.TargetPath;
+            // Another namespace's ruleset is read and changed through nsenter.
+            if (!tools.Apply(parseResult, context, out var toolError, path is null ? [] : ["nsenter"]))
+            {
+                return toolError;
+            }
+
             var missing = PrivilegeProbe.Missing(needsHostNamespace: path is not null);
             if (missing.Count > 0)
             {
@@ -47,6 +54,11 @@ public static class CleanupCommand
                     ? $"nothing to remove in {path ?? "this namespace"}"
                     : $"cleanup of {path ?? "this namespace"} done: {removed.Count} removed");
                 return ExitCodes.Ok;
+            }
+            catch (Netfilter.Execution.ToolNotFoundException e)
+            {
+                context.Stderr.WriteLine($"error: a required tool is missing: {e.Message}");
+                return ExitCodes.MissingPrivilegeOrTool;
             }
             catch (Exception e) when (e is Netlink.NetlinkException or Netfilter.NetfilterException or IOException or Agent.Network.SetupException)
             {

@@ -14,15 +14,20 @@ internal static class ConfigInput
     };
 
     /// <summary>Loads and validates; null (after printing why) if the file cannot be read.</summary>
-    public static ConfigParseResult? Load(CliContext context, string? configPath)
+    public static ConfigParseResult? Load(CliContext context, string? configPath) => Load(context, configPath, out _);
+
+    /// <summary>Loads and validates; <paramref name="text"/> is the file's content exactly as parsed (read once).</summary>
+    public static ConfigParseResult? Load(CliContext context, string? configPath, out string? text)
     {
+        text = null;
         if (configPath is not null)
         {
-            if (TryRead(context, configPath) is not { } text)
+            if (TryRead(context, configPath) is not { } content)
             {
                 return null;
             }
-            return ConfigLoader.LoadFile(text, configPath);
+            text = content;
+            return ConfigLoader.LoadFile(content, configPath);
         }
         return LoadEnvironment(context).Result;
     }
@@ -52,7 +57,7 @@ internal static class ConfigInput
     {
         try
         {
-            return context.ReadFile(path);
+            return context.ReadFile(context.FullPath(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -97,6 +97,12 @@ public sealed class NftablesBackend : INetfilterBackend
                 (long)applyTime.TotalMilliseconds, clock.ElapsedMilliseconds);
             return new ApplyResult(Name, incremental, applyTime, clock.Elapsed, drift);
         }
+        catch
+        {
+            // A run that timed out may or may not have committed: the next apply replaces the whole table.
+            _applied = null;
+            throw;
+        }
         finally
         {
             _serial.Release();
