@@ -91,6 +91,14 @@ public static class DiagnosticCodes
     public const string DuplicateRoute = "RR3015";
     /// <summary>Keys that cannot be used together (adopt with parent or mode, for instance).</summary>
     public const string ConflictingKeys = "RR3016";
+    /// <summary>A destination or fallback that is loopback, unspecified, multicast or broadcast.</summary>
+    public const string SpecialDestination = "RR3030";
+    /// <summary>A link-local destination or fallback without settings.allowLinkLocalDestinations.</summary>
+    public const string LinkLocalDestination = "RR3031";
+    /// <summary>An egress (SNAT) address that is unspecified, loopback, multicast or broadcast, or has a /0 prefix.</summary>
+    public const string InvalidEgressSource = "RR3032";
+    /// <summary>A TCP rule whose local port or range covers the metrics port.</summary>
+    public const string RuleCoversMetricsPort = "RR3033";
 
     /// <summary>Every code with its severity and a one-line summary (the docs table is checked against this).</summary>
     public static IReadOnlyList<(string Code, DiagnosticSeverity Severity, string Summary)> All { get; } =
@@ -136,5 +144,9 @@ public static class DiagnosticCodes
         (UnsupportedMode, DiagnosticSeverity.Error, "an EgressRouter whose spec.mode is not Redirect"),
         (DuplicateRoute, DiagnosticSeverity.Error, "the same route destination and metric twice in one home"),
         (ConflictingKeys, DiagnosticSeverity.Error, "keys that cannot be used together (adopt with parent or mode)"),
+        (SpecialDestination, DiagnosticSeverity.Error, "a destination or fallback that is loopback, unspecified, multicast or broadcast"),
+        (LinkLocalDestination, DiagnosticSeverity.Error, "a link-local destination or fallback (169.254.0.0/16, fe80::/10) without settings.allowLinkLocalDestinations"),
+        (InvalidEgressSource, DiagnosticSeverity.Error, "an egress address that is unspecified, loopback, multicast or broadcast, or a /0"),
+        (RuleCoversMetricsPort, DiagnosticSeverity.Error, "a TCP rule whose local port or range covers the metrics port"),
     ];
 }
