@@ -8,7 +8,7 @@ public sealed class IptablesVerifierTests
 {
     private static readonly IptablesRuleset Desired = new IptablesRenderer().Build(Models.SingleHome(), AddressFamily.InterNetwork);
 
-    private static string Dump(string natPrerouting = "-A PREROUTING -j RR-DNAT", string? dnatOverride = null)
+    private static string Dump(string natPrerouting = "-A PREROUTING -m comment --comment redirect-router -j RR-DNAT", string? dnatOverride = null)
     {
         var dnat = dnatOverride ?? string.Join('\n', Desired.Chains.Single(c => c.Name == "RR-DNAT").Rules.Select(r => "[1:60] " + r));
         return $"""
@@ -18,14 +18,14 @@ public sealed class IptablesVerifierTests
             :RR-DNAT - [0:0]
             :RR-SNAT - [0:0]
             {natPrerouting}
-            -A POSTROUTING -j RR-SNAT
+            -A POSTROUTING -m comment --comment redirect-router -j RR-SNAT
             {dnat}
             -A RR-SNAT -o macvlan0 -j SNAT --to-source 192.168.12.99
             COMMIT
             *filter
             :FORWARD ACCEPT [0:0]
             :RR-FORWARD - [0:0]
-            -A FORWARD -j RR-FORWARD
+            -A FORWARD -m comment --comment redirect-router -j RR-FORWARD
             -A RR-FORWARD -i eth0 -m conntrack --ctstate DNAT -j ACCEPT
             -A RR-FORWARD -i eth0 -j DROP
             COMMIT
@@ -60,7 +60,7 @@ public sealed class IptablesVerifierTests
     [Fact]
     public void ForeignTerminalRuleBeforeOurJumpShadowsUnlessItIsForAnotherInterface()
     {
-        var (_, _, shadowing) = Compare(Dump("-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT\n-A PREROUTING -i eth1 -j ACCEPT\n-A PREROUTING -j LOG\n-A PREROUTING -j RR-DNAT"));
+        var (_, _, shadowing) = Compare(Dump("-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT\n-A PREROUTING -i eth1 -j ACCEPT\n-A PREROUTING -j LOG\n-A PREROUTING -m comment --comment redirect-router -j RR-DNAT"));
         Assert.Equal(["iptables nat: -A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j ACCEPT"], shadowing);
     }
 
@@ -69,7 +69,7 @@ public sealed class IptablesVerifierTests
     {
         var rules = Desired.Chains.Single(c => c.Name == "RR-DNAT").Rules;
         var (missing, extra, _) = Compare(Dump("", string.Join('\n', rules.Reverse())));
-        Assert.Equal(["iptables nat: -A PREROUTING -j RR-DNAT"], missing);
+        Assert.Equal(["iptables nat: -A PREROUTING -m comment --comment redirect-router -j RR-DNAT"], missing);
         Assert.Equal(["iptables nat: rules of RR-DNAT are out of order"], extra);
     }
 }

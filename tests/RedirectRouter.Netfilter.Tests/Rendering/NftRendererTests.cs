@@ -19,6 +19,7 @@ public sealed class NftRendererTests
             add table ip6 redirect_router
             delete table ip6 redirect_router
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -66,6 +67,7 @@ public sealed class NftRendererTests
 
         Assert.Contains("""
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -95,6 +97,7 @@ public sealed class NftRendererTests
             """, text);
         Assert.Contains("""
             table ip6 redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv6_addr . inet_service
             		counter
