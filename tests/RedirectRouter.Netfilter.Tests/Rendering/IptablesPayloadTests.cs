@@ -100,3 +100,26 @@ public sealed class IptablesPayloadTests
         Assert.Equal("", IptablesPayload.Build(new IptablesRuleset(AddressFamily.InterNetwork, []), live));
     }
 }
+
+public sealed class OwnershipMarkTests
+{
+    [Theory]
+    [InlineData("-A PREROUTING -m comment --comment redirect-router -j RR-DNAT", true)]
+    [InlineData("-A PREROUTING -m comment --comment \"redirect-router\" -j RR-DNAT", true)]
+    [InlineData("-A PREROUTING -j RR-DNAT", false)]
+    [InlineData("-A PREROUTING -m comment --comment \"not redirect-router\" -j RR-DNAT", false)]
+    [InlineData("-A PREROUTING -m comment --comment redirect-router-x -j RR-DNAT", false)]
+    public void Only_jumps_with_exactly_our_comment_are_marked(string rule, bool marked)
+    {
+        Assert.Equal(marked, Iptables.IptablesOwnership.IsMarked(new Iptables.SavedRule(rule, 0, 0)));
+    }
+
+    [Fact]
+    public void Only_a_table_level_comment_marks_an_nft_table()
+    {
+        Assert.True(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tcomment \"redirect-router\"\n\tchain c {\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tchain c {\n\t\tcomment \"redirect-router\"\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tchain c {\n\t\tcounter accept comment \"redirect-router\"\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tcomment \"someone else\"\n}\n"));
+    }
+}
