@@ -18,6 +18,7 @@ public sealed class CleanupOwnershipEndToEndTests
         Privileged.Require();
         using var node = TestNamespace.Create("nodelike");
         AddForeignObjects(node, filterChain: "RR-FORWARD");
+        Assert.Contains("table ip redirect_router", TestNamespace.Run("ip", ["netns", "exec", node.Name, "nft", "list", "tables"]), StringComparison.Ordinal);
         var before = Snapshot(node);
 
         var refused = Cleanup(node);
@@ -43,17 +44,19 @@ public sealed class CleanupOwnershipEndToEndTests
         Assert.Equal(before, Snapshot(node));
     }
 
-    [Fact]
-    public void In_a_router_that_also_holds_foreign_objects_forced_cleanup_removes_exactly_ours()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void In_a_router_that_also_holds_foreign_objects_forced_cleanup_removes_exactly_ours(string backend)
     {
         using var lab = new Lab();
-        // In the router's own namespace our chain names are ours (an apply replaces RR-FORWARD): the foreign filter
-        // chain there only shares the prefix.
-        AddForeignObjects(lab.Router, filterChain: "RR-FOREIGN-FW");
+        // In the router's own namespace our names are ours (an apply replaces RR-FORWARD, and with nftables the
+        // table redirect_router): the foreign objects there only share the prefix.
+        AddForeignObjects(lab.Router, filterChain: "RR-FOREIGN-FW", nftTableOfOurName: backend == "iptables");
         var config = lab.TempFile("ownership.yaml", lab.TwoHomesConfig(
             ["  - { protocol: tcp, port: 8080, destination: 172.16.100.25, targetPort: 80, home: a }",
              "  - { protocol: tcp, port: 8081, destination: 172.16.100.25, targetPort: 80, home: b }"],
-            "\n  backend: iptables"));
+            $"\n  backend: {backend}"));
         var before = Snapshot(lab.Router);
         DiagEndToEndTests.Init(lab, config);
         var installed = Snapshot(lab.Router);
@@ -69,9 +72,17 @@ public sealed class CleanupOwnershipEndToEndTests
         Assert.True(dryRun.ExitCode == 0, dryRun.Error);
         Assert.Contains("would remove: delete link macvlan0", dryRun.Output, StringComparison.Ordinal);
         Assert.Contains("would remove: delete rule priority 1000 fwmark 0x2000 lookup 100", dryRun.Output, StringComparison.Ordinal);
-        Assert.Contains("would remove: delete chain iptables nat RR-DNAT", dryRun.Output, StringComparison.Ordinal);
+        if (backend == "iptables")
+        {
+            Assert.Contains("would remove: delete chain iptables nat RR-DNAT", dryRun.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("nftables table", dryRun.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("would remove: delete nftables table ip redirect_router", dryRun.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("delete chain", dryRun.Output, StringComparison.Ordinal);
+        }
         Assert.DoesNotContain("RR-FOREIGN", dryRun.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("nftables table", dryRun.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("1150", dryRun.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("198.51.100.0", dryRun.Output, StringComparison.Ordinal);
         Assert.Equal(installed, Snapshot(lab.Router));
@@ -88,7 +99,7 @@ public sealed class CleanupOwnershipEndToEndTests
     }
 
     // Objects another daemon might have, chosen to collide with every mark the agent used to rely on alone.
-    private static void AddForeignObjects(TestNamespace ns, string filterChain)
+    private static void AddForeignObjects(TestNamespace ns, string filterChain, bool nftTableOfOurName = true)
     {
         // A NIC rooted in this namespace (both veth ends are here, as a node's own device has no other side elsewhere).
         ns.Ip("link", "add", "eno1", "type", "veth", "peer", "name", "eno1p");
@@ -110,10 +121,16 @@ public sealed class CleanupOwnershipEndToEndTests
         ns.Ip("route", "add", "198.51.100.0/24", "via", "192.0.2.1", "dev", "eno1", "proto", "245", "table", "101");
 
         // An nftables table of our name without our comment, and another.
+        if (nftTableOfOurName)
+        {
+            Load(ns, "nft", ["-f"], """
+                table ip redirect_router {
+                	chain foreign { type filter hook forward priority 10; policy accept; ip saddr 203.0.113.7 accept; }
+                }
+
+                """);
+        }
         Load(ns, "nft", ["-f"], """
-            table ip redirect_router {
-            	chain foreign { type filter hook forward priority 10; policy accept; ip saddr 203.0.113.7 accept; }
-            }
             table inet foreign_fw {
             	chain input { type filter hook input priority 0; policy accept; tcp dport 22 accept; }
             }
