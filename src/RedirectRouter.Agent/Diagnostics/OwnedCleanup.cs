@@ -67,7 +67,7 @@ public static partial class OwnedCleanup
         var capabilities = await NetfilterProbe.ProbeAsync(runner, target, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (capabilities.NftVersion is not null)
         {
-            var nft = new NftablesBackend(target, runner, loggers.CreateLogger<NftablesBackend>());
+            var nft = new NftablesBackend(target, runner, loggers.CreateLogger<NftablesBackend>()) { NftVersion = capabilities.NftVersion };
             var families = await nft.OwnedTableFamiliesAsync(cancellationToken).ConfigureAwait(false);
             if (families.Count > 0 && !request.DryRun)
             {

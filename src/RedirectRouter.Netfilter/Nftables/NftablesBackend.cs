@@ -129,9 +129,18 @@ public sealed class NftablesBackend : INetfilterBackend
     /// <summary>Table comments are kept by the kernel from 5.10 on (NFTA_TABLE_USERDATA); older ones drop them silently.</summary>
     public static readonly Version TableCommentMinKernel = new(5, 10);
 
+    /// <summary>nft writes and prints table comments from 0.9.7 on.</summary>
+    public static readonly Version TableCommentMinNft = new(0, 9, 7);
+
+    /// <summary>The nft version, when known (probed): an nft too old to print table comments cannot tell ours apart.</summary>
+    public Version? NftVersion { get; init; }
+
+    // Whether a table of our name can be told apart by its comment here; if not, the name alone has to do.
+    private bool CommentsVisible => Environment.OSVersion.Version >= TableCommentMinKernel && (NftVersion is null || NftVersion >= TableCommentMinNft);
+
     /// <summary>
     /// The families (<c>ip</c>, <c>ip6</c>) whose table of our name is ours: it carries <see cref="NftRenderer.TableComment"/>.
-    /// On a kernel that cannot keep a table comment the name alone has to do (said in the log).
+    /// On a kernel that cannot keep a table comment, or with an nft that cannot print one, the name alone has to do.
     /// </summary>
     public async Task<IReadOnlyList<string>> OwnedTableFamiliesAsync(CancellationToken cancellationToken = default)
     {
@@ -148,7 +157,7 @@ public sealed class NftablesBackend : INetfilterBackend
                 }
                 throw PayloadErrors.Failed("nft", arguments, result);
             }
-            if (IsMarked(result.StandardOutput) || Environment.OSVersion.Version < TableCommentMinKernel)
+            if (IsMarked(result.StandardOutput) || !CommentsVisible)
             {
                 owned.Add(family);
             }
