@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "{Backend}: removed our rules from {Target}")]
     public static partial void CleanedUp(ILogger logger, string backend, string target);
 
+    [LoggerMessage(6, LogLevel.Warning, "nftables: table {Family} {Table} in {Target} does not carry our comment: it is not ours, so it is left alone")]
+    public static partial void ForeignTable(ILogger logger, string family, string table, string target);
+
     [LoggerMessage(5, LogLevel.Debug, "{Backend}: taking the xtables lock (iptables-restore {Version} has no --wait)")]
     public static partial void TakingLock(ILogger logger, string backend, Version? version);
 }

@@ -73,6 +73,21 @@ public sealed class ValidateCommandTests
         "\"" + string.Concat(text.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}")) + "\"";
 
     [Fact]
+    public void A_value_with_control_characters_is_echoed_escaped_on_one_line()
+    {
+        var cli = new CliHarness();
+        cli.Files["esc.yaml"] = "homes:\n  - name: corp\n    addresses: [192.0.2.10/24]\n    gateways: [\"192.0.2.1\\e]0;owned\\a\\e[2J\\nerror RR0000 forged\"]\nrules:\n  - {port: 80, destination: 203.0.113.5}\n";
+
+        var (exit, _, stderr) = cli.Run("validate", "--config", "esc.yaml");
+
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.DoesNotContain('\u001b', stderr);
+        Assert.DoesNotContain('\a', stderr);
+        Assert.Contains("\\x1b]0;owned\\x07\\x1b[2J\\x0aerror RR0000 forged", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(stderr.Split('\n'), line => line.StartsWith("error RR0000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Without_config_the_OpenShift_environment_is_validated()
     {
         var good = new CliHarness().WithOpenShift("192.168.12.99/24", "192.168.12.1", "80 tcp 10.4.5.6\n10.1.2.3");

@@ -247,9 +247,11 @@ public sealed partial class DiagCollector
         }).ToList();
 
         var desiredRules = desired?.Network.Rules;
-        var rules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).Select(r =>
+        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
+        var rulesMarked = Ownership.KernelMarksRules(dumpedRules);
+        var rules = dumpedRules.Select(r =>
         {
-            var owned = r.Priority is { } p && Ownership.IsOwnedRulePriority(p);
+            var owned = Ownership.IsOwnedRule(r, rulesMarked, desiredRules ?? []);
             bool? matches = desiredRules is null || !owned ? null : desiredRules.Contains(KernelModelMapping.FromKernel(r));
             var text = r.ToString();
             text = r.Priority is not null && text.IndexOf(": ", StringComparison.Ordinal) is var colon and > 0 ? text[(colon + 2)..] : text;

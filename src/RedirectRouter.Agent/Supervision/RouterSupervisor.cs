@@ -82,7 +82,8 @@ public sealed partial class RouterSupervisor : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_options.CleanupOnExit && Outcome is { } outcome)
         {
-            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken).ConfigureAwait(false);
+            // The plan tells which rules are ours on kernels that cannot mark rules (before 4.17).
+            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken, outcome.Desired.Network).ConfigureAwait(false);
             LogCleanedUp(_logger, removed.Count);
         }
 

@@ -49,7 +49,8 @@ internal static class ConfigInput
     {
         foreach (var diagnostic in diagnostics)
         {
-            context.Stderr.WriteLine(diagnostic.ToString());
+            // Messages quote the offending value; escaped, it cannot move the cursor or start a line of its own.
+            context.Stderr.WriteLine(Core.Rendering.TextEscaping.Escape(diagnostic.ToString()));
         }
     }
 
@@ -61,7 +62,7 @@ internal static class ConfigInput
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            context.Stderr.WriteLine($"error: cannot read '{path}': {e.Message}");
+            context.Stderr.WriteLine(Core.Rendering.TextEscaping.Escape($"error: cannot read '{path}': {e.Message}"));
             return null;
         }
     }

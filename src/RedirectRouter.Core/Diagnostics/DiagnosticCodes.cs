@@ -93,6 +93,14 @@ public static class DiagnosticCodes
     public const string DuplicateRoute = "RR3015";
     /// <summary>Keys that cannot be used together (adopt with parent or mode, for instance).</summary>
     public const string ConflictingKeys = "RR3016";
+    /// <summary>A destination or fallback that is loopback, unspecified, multicast or broadcast.</summary>
+    public const string SpecialDestination = "RR3030";
+    /// <summary>A link-local destination or fallback without settings.allowLinkLocalDestinations.</summary>
+    public const string LinkLocalDestination = "RR3031";
+    /// <summary>An egress (SNAT) address that is unspecified, loopback, multicast or broadcast, or has a /0 prefix.</summary>
+    public const string InvalidEgressSource = "RR3032";
+    /// <summary>A TCP rule whose local port or range covers the metrics port.</summary>
+    public const string RuleCoversMetricsPort = "RR3033";
 
     // RR31xx: an EgressRouter resource that OpenShift accepts and runs although part of it has no effect
     // there; it is read with OpenShift's meaning and the part is named in a warning.
@@ -158,5 +166,9 @@ public static class DiagnosticCodes
         (NothingRedirected, DiagnosticSeverity.Warning, "an EgressRouter whose spec.redirect has no rule and no fallback: nothing is forwarded"),
         (ListWrapper, DiagnosticSeverity.Warning, "a List holding one EgressRouter: the item is read"),
         (AddressRepeated, DiagnosticSeverity.Warning, "the same address twice in an EgressRouter's spec.addresses: it is assigned once"),
+        (SpecialDestination, DiagnosticSeverity.Error, "a destination or fallback that is loopback, unspecified, multicast or broadcast"),
+        (LinkLocalDestination, DiagnosticSeverity.Error, "a link-local destination or fallback (169.254.0.0/16, fe80::/10) without settings.allowLinkLocalDestinations"),
+        (InvalidEgressSource, DiagnosticSeverity.Error, "an egress address that is unspecified, loopback, multicast or broadcast, or a /0"),
+        (RuleCoversMetricsPort, DiagnosticSeverity.Error, "a TCP rule whose local port or range covers the metrics port"),
     ];
 }

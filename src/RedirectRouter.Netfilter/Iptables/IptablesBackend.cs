@@ -108,7 +108,7 @@ public sealed class IptablesBackend : INetfilterBackend
             var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
             foreach (var (tableName, table) in live.Tables)
             {
-                foreach (var chain in table.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
+                foreach (var chain in IptablesOwnership.OwnedChains(table))
                 {
                     counters.AddRange(table.RulesOf(chain).Select(r =>
                         new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));

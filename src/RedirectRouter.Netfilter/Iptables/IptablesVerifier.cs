@@ -63,10 +63,10 @@ internal static class IptablesVerifier
             }
         }
 
-        // Our chains that the rendering no longer has.
+        // Our chains (a jump with our comment leads there) that the rendering no longer has; foreign RR-* chains are not ours.
         foreach (var (tableName, table) in live.Tables)
         {
-            foreach (var name in table.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
+            foreach (var name in IptablesOwnership.OwnedChains(table))
             {
                 if (!desired.Chains.Any(c => c.Table == tableName && c.Name == name))
                 {

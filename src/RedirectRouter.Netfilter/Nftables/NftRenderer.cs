@@ -25,6 +25,12 @@ public sealed class NftRenderer : IRulesetRenderer
     /// <summary>The name of our table in each family.</summary>
     public const string TableName = "redirect_router";
 
+    /// <summary>
+    /// The comment on our tables (nft 0.9.7+ writes it, kernels 5.10+ keep it; older kernels drop it silently): a table
+    /// named <see cref="TableName"/> without it was not made by us, and <c>cleanup</c> leaves it alone.
+    /// </summary>
+    public const string TableComment = "redirect-router";
+
     /// <summary>Map: single ports.</summary>
     public const string PortMap = "dnat_ports";
 
@@ -290,6 +296,7 @@ public sealed class NftRenderer : IRulesetRenderer
     private static void AppendTable(StringBuilder text, NftTable table)
     {
         text.Append(CultureInfo.InvariantCulture, $"table {table.Family} {TableName} {{\n");
+        text.Append("\tcomment \"").Append(TableComment).Append("\"\n");
         foreach (var map in table.Maps)
         {
             text.Append(CultureInfo.InvariantCulture, $"\tmap {map.Name} {{\n\t\ttype {map.KeyType} : {map.ValueType}\n");

@@ -19,6 +19,7 @@ public sealed class NftRendererTests
             add table ip6 redirect_router
             delete table ip6 redirect_router
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -63,6 +64,7 @@ public sealed class NftRendererTests
             	}
             }
             table ip6 redirect_router {
+            	comment "redirect-router"
             	chain forward_filter {
             		type filter hook forward priority filter; policy accept;
             		iifname "eth0" ct direction original ct status dnat counter accept
@@ -88,6 +90,7 @@ public sealed class NftRendererTests
 
         Assert.Contains("""
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -117,6 +120,7 @@ public sealed class NftRendererTests
             """, text);
         Assert.Contains("""
             table ip6 redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv6_addr . inet_service
             		counter

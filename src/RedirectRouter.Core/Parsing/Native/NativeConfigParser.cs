@@ -473,6 +473,11 @@ internal static class NativeConfigParser
         {
             settings = settings with { Debug = debug };
         }
+        if (DocReader.Get(mapping, "allowLinkLocalDestinations") is { } linkLocalNode
+            && reader.Boolean(linkLocalNode, "settings.allowLinkLocalDestinations") is { } allowLinkLocal)
+        {
+            settings = settings with { AllowLinkLocalDestinations = allowLinkLocal };
+        }
         return settings;
     }
 
