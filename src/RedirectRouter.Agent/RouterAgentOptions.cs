@@ -8,6 +8,12 @@ public sealed record RouterAgentOptions
     /// <summary>The configuration file, watched for changes by <c>run</c>; null when the configuration came from the environment.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>
+    /// The configuration file's content as the command line read and parsed it (once): the supervisor compares
+    /// later versions of the file with this, not with a second read that could already be a newer file.
+    /// </summary>
+    public string? ConfigContent { get; init; }
+
     /// <summary>The node's network namespace, where parent NICs live and macvlans are created (<c>--host-netns</c>).</summary>
     public string? HostNetns { get; init; }
 

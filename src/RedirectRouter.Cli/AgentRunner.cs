@@ -42,6 +42,12 @@ public static class AgentRunner
     public static int Run(RouterConfig config, RouterAgentOptions options, CliContext context, string logFormat)
     {
         var logger = AgentLogging.Create(logFormat, config.Settings.Debug);
+        // Held connections to the endpoint must not starve the netlink sockets and tool pipes of descriptors.
+        if (FileDescriptorLimit.RaiseSoftToHard() is var (before, after) && after != before)
+        {
+            logger.Information("open files: soft limit raised from {Before} to {After}", before, after);
+        }
+
         // An empty builder: no appsettings, no reload-on-change, so no inotify watch on the working directory.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logger, dispose: true);
@@ -61,35 +67,37 @@ public static class AgentRunner
         var metrics = new AgentMetrics();
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp => new RouterSupervisor(config, options, metrics, sp.GetRequiredService<ILoggerFactory>()));
+        var address = options.MetricsAddress ?? config.Settings.MetricsAddress;
+        if (address is not null)
+        {
+            try
+            {
+                _ = HealthServer.Parse(address);
+            }
+            catch (ArgumentException e)
+            {
+                return Fail(context, e);
+            }
+
+            // Before the supervisor, so /healthz answers while the router is being set up.
+            builder.Services.AddHostedService(sp => new HealthServer(address, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger<HealthServer>()));
+            builder.Services.AddHostedService(sp => new RuleCounterRefresher(metrics, async ct =>
+                sp.GetRequiredService<RouterSupervisor>().Outcome is { } outcome && !options.NetworkOnly
+                    ? await outcome.Backend.ReadCountersAsync(ct).ConfigureAwait(false)
+                    : null, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RuleCounterRefresher>()));
+        }
+
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RouterSupervisor>());
 
         using var host = builder.Build();
         var supervisor = host.Services.GetRequiredService<RouterSupervisor>();
-        var address = options.MetricsAddress ?? config.Settings.MetricsAddress;
-        HealthServer? health = null;
         try
         {
-            if (address is not null)
-            {
-                health = new HealthServer(address, metrics, async ct =>
-                {
-                    if (supervisor.Outcome is { } outcome && !options.NetworkOnly)
-                    {
-                        metrics.SetRuleCounters(await outcome.Backend.ReadCountersAsync(ct).ConfigureAwait(false));
-                    }
-                }, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<HealthServer>());
-                health.Start();
-            }
-
             host.Run();
         }
         catch (Exception e)
         {
             return Fail(context, supervisor.Failure ?? e);
-        }
-        finally
-        {
-            health?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         return supervisor.Failure is { } failure ? Fail(context, failure) : ExitCodes.Ok;
@@ -105,6 +113,9 @@ public static class AgentRunner
             case SetupException setup:
                 context.Stderr.WriteLine($"error: setup failed at step '{setup.Step}': {setup.Message}");
                 return ExitCodes.RuntimeFailure;
+            case Netfilter.Execution.ToolNotFoundException tool:
+                context.Stderr.WriteLine($"error: a required tool is missing: {tool.Message}");
+                return ExitCodes.MissingPrivilegeOrTool;
             case ArgumentException argument when argument is not ArgumentNullException:
                 context.Stderr.WriteLine($"error: {argument.Message}");
                 return ExitCodes.BadInput;

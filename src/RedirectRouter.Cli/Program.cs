@@ -6,7 +6,10 @@ public static class Program
     /// <summary>Runs the command line and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public static int Main(string[] args)
     {
-        var context = CliContext.FromProcess(Console.Out, Console.Error);
+        // Work from "/": nothing is ever looked up in, or run from, a directory someone else may write to.
+        var origin = Environment.CurrentDirectory;
+        Directory.SetCurrentDirectory("/");
+        var context = CliContext.FromProcess(Console.Out, Console.Error, origin);
         context.EntrypointRunner = new AgentEntrypointRunner();
         foreach (var renderer in RedirectRouter.Netfilter.NetfilterBackends.Renderers)
         {

@@ -9,8 +9,12 @@ namespace RedirectRouter.Netlink;
 /// <param name="PortId">The netlink port id of the socket that sent the batch (the kernel stamps it on every event).</param>
 /// <param name="ProcessId">The committing process (<c>NFTA_GEN_PROC_PID</c>), when the closing NEWGEN named it.</param>
 /// <param name="Generation">The generation the transaction produced, when known.</param>
-/// <param name="EventsLost">True when events were dropped (ENOBUFS): whatever happened, it cannot be told apart.</param>
-public sealed record NetfilterTransaction(uint PortId, uint? ProcessId, uint? Generation, bool EventsLost = false);
+/// <param name="EventsLost">True when events were dropped or unreadable: whatever happened, it cannot be told apart.</param>
+public sealed record NetfilterTransaction(uint PortId, uint? ProcessId, uint? Generation, bool EventsLost = false)
+{
+    /// <summary>What a monitor reports when it cannot say who changed what.</summary>
+    public static NetfilterTransaction Unknown { get; } = new(0, null, null, EventsLost: true);
+}
 
 /// <summary>
 /// Wakes up when any nf_tables ruleset changes in a namespace (<c>NETLINK_NETFILTER</c>, group
@@ -25,38 +29,44 @@ public sealed class NetfilterChangeMonitor : IDisposable
     private readonly NetlinkSocket _socket;
     private readonly Thread _reader;
     private readonly Action<NetfilterTransaction> _changed;
+    private readonly Action<Exception>? _failed;
     private readonly Wakeup _wakeup = new();
     // Port ids of change events whose transaction's NEWGEN has not arrived yet (it may come in a later datagram).
     private readonly HashSet<uint> _pendingPorts = [];
 
-    private NetfilterChangeMonitor(NetlinkSocket socket, Action<NetfilterTransaction> changed)
+    private NetfilterChangeMonitor(NetlinkSocket socket, Action<NetfilterTransaction> changed, Action<Exception>? failed)
     {
         _socket = socket;
         _changed = changed;
+        _failed = failed;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "nftables-monitor" };
         _reader.Start();
     }
 
-    /// <summary>Starts listening in <paramref name="ns"/> (or the calling thread's namespace); <paramref name="changed"/> runs on every change batch.</summary>
-    public static NetfilterChangeMonitor Open(Action changed, NetNamespace? ns = null)
+    /// <summary>
+    /// Starts listening in <paramref name="ns"/> (or the calling thread's namespace); <paramref name="changed"/> runs on
+    /// every change batch, <paramref name="failed"/> on an unexpected error of the socket (the monitor keeps going).
+    /// </summary>
+    public static NetfilterChangeMonitor Open(Action changed, NetNamespace? ns = null, Action<Exception>? failed = null)
     {
         ArgumentNullException.ThrowIfNull(changed);
-        return Open(_ => changed(), ns);
+        return Open(_ => changed(), ns, failed);
     }
 
     /// <summary>
     /// Starts listening in <paramref name="ns"/> (or the calling thread's namespace); <paramref name="changed"/> runs once
     /// per committed transaction with who sent it, so a caller can ignore its own. Events of different senders are
     /// never merged: a foreign transaction is reported even when it interleaves with one of ours.
+    /// <paramref name="failed"/> runs on an unexpected error of the socket (the monitor keeps going).
     /// </summary>
-    public static NetfilterChangeMonitor Open(Action<NetfilterTransaction> changed, NetNamespace? ns = null)
+    public static NetfilterChangeMonitor Open(Action<NetfilterTransaction> changed, NetNamespace? ns = null, Action<Exception>? failed = null)
     {
         ArgumentNullException.ThrowIfNull(changed);
         var socket = ns is null ? NetlinkSocket.Open(NetlinkNetfilter) : ns.Run(() => NetlinkSocket.Open(NetlinkNetfilter));
         try
         {
             socket.JoinGroup(NfnlGroupNftables);
-            return new NetfilterChangeMonitor(socket, changed);
+            return new NetfilterChangeMonitor(socket, changed, failed);
         }
         catch
         {
@@ -64,6 +74,9 @@ public sealed class NetfilterChangeMonitor : IDisposable
             throw;
         }
     }
+
+    // The socket's descriptor, for tests that make it fail.
+    internal int SocketFd => _socket.Fd;
 
     /// <summary>Stops listening.</summary>
     public void Dispose()
@@ -77,10 +90,15 @@ public sealed class NetfilterChangeMonitor : IDisposable
     private void ReadLoop()
     {
         var buffer = new byte[64 * 1024];
-        while (_wakeup.WaitReadable(_socket.Fd))
+        while (true)
         {
             try
             {
+                if (!_wakeup.WaitReadable(_socket.Fd))
+                {
+                    return;
+                }
+
                 var length = _socket.Receive(buffer);
                 Dispatch(buffer.AsSpan(0, length));
             }
@@ -92,13 +110,25 @@ public sealed class NetfilterChangeMonitor : IDisposable
             {
                 // Events were dropped; something changed anyway, and by whom is lost.
                 _pendingPorts.Clear();
-                _changed(new NetfilterTransaction(0, null, null, EventsLost: true));
+                _changed(NetfilterTransaction.Unknown);
             }
             catch (NetlinkParseException)
             {
                 // A datagram we cannot read still says something changed.
                 _pendingPorts.Clear();
-                _changed(new NetfilterTransaction(0, null, null, EventsLost: true));
+                _changed(NetfilterTransaction.Unknown);
+            }
+            catch (Exception e)
+            {
+                // A raw thread must not throw (that ends the process). Say so, assume a change, and go on
+                // after a pause (a socket that keeps failing must not spin).
+                _failed?.Invoke(e);
+                _pendingPorts.Clear();
+                _changed(NetfilterTransaction.Unknown);
+                if (_wakeup.WaitSignaled(TimeSpan.FromSeconds(1)))
+                {
+                    return;
+                }
             }
         }
     }

@@ -62,6 +62,15 @@ public sealed unsafe class Wakeup : IDisposable
         }
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for <see cref="Signal"/>; true if it came.</summary>
+    public bool WaitSignaled(TimeSpan timeout)
+    {
+        var fds = stackalloc PollFd[1];
+        fds[0] = new PollFd { Fd = _eventFd.Fd, Events = (short)LibC.POLLIN };
+        var ready = Poll(fds, 1, (int)timeout.TotalMilliseconds);
+        return ready > 0 && (fds[0].Revents & LibC.POLLIN) != 0;
+    }
+
     /// <summary>Closes the eventfd.</summary>
     public void Dispose() => _eventFd.Dispose();
 

@@ -30,13 +30,19 @@ public sealed class UnprivilegedTests
     private static string CopyProgramForEveryone()
     {
         var directory = Directory.CreateTempSubdirectory("rr-unpriv-").FullName;
-        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        // With the runtimes/ tree: the native-interop assemblies (Tmds.LibC) live there.
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+            var target = Path.Combine(directory, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
         }
 
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        foreach (var path in Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Append(directory))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         return directory;
     }
 

@@ -46,6 +46,47 @@ public sealed class ValidateCommandTests
             lines);
     }
 
+    /// <summary>Names that would inject into a ruleset (or match as a wildcard, or forge output) never get past validate.</summary>
+    public static TheoryData<string> InjectionNames => new("eth0\"accept#", "eth+", "eth*", "eth0;", "eth\\", "eth\n0", "eth\0", "abcdefghijklmnop", "eth\u00e9", "..", "x\";};chain c{#", "$(reboot)");
+
+    [Theory]
+    [MemberData(nameof(InjectionNames))]
+    public void An_interface_name_outside_the_name_rule_exits_2_with_a_located_error(string name)
+    {
+        var cli = new CliHarness();
+        // JSON, so that every character (newline, NUL) can be written as an escape.
+        cli.Files["config.json"] = "{\n\"settings\": {\"clusterInterface\": " + JsonString(name) + "},\n"
+            + "\"homes\": [{\"name\": \"corp\", \"parent\": \"eth1\", \"addresses\": [\"192.0.2.10/24\"], \"gateways\": [\"192.0.2.1\"]}],\n"
+            + "\"rules\": [{\"protocol\": \"tcp\", \"port\": 8080, \"destination\": \"203.0.113.5\"}]}\n";
+
+        var (exit, stdout, stderr) = cli.Run("validate", "--config", "config.json");
+
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("error RR2011 settings.clusterInterface (config.json:2): '", stderr, StringComparison.Ordinal);
+        // The value is shown printable: no control character reaches the terminal.
+        Assert.DoesNotContain(stderr.TrimEnd('\n'), c => c < ' ' && c != '\n');
+        Assert.EndsWith("1 error(s); nothing was changed.\n", stderr, StringComparison.Ordinal);
+    }
+
+    private static string JsonString(string text) =>
+        "\"" + string.Concat(text.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}")) + "\"";
+
+    [Fact]
+    public void A_value_with_control_characters_is_echoed_escaped_on_one_line()
+    {
+        var cli = new CliHarness();
+        cli.Files["esc.yaml"] = "homes:\n  - name: corp\n    addresses: [192.0.2.10/24]\n    gateways: [\"192.0.2.1\\e]0;owned\\a\\e[2J\\nerror RR0000 forged\"]\nrules:\n  - {port: 80, destination: 203.0.113.5}\n";
+
+        var (exit, _, stderr) = cli.Run("validate", "--config", "esc.yaml");
+
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.DoesNotContain('\u001b', stderr);
+        Assert.DoesNotContain('\a', stderr);
+        Assert.Contains("\\x1b]0;owned\\x07\\x1b[2J\\x0aerror RR0000 forged", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(stderr.Split('\n'), line => line.StartsWith("error RR0000", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Without_config_the_OpenShift_environment_is_validated()
     {

@@ -83,6 +83,14 @@ public sealed class BadInputCorpusTests
         { "destination in the egress subnet", Env(("EGRESS_SOURCE", "10.0.0.5/24"), ("EGRESS_GATEWAY", "10.0.0.1"), ("EGRESS_DESTINATION", "80 tcp 10.0.0.9")), null, ["RR3008 EGRESS_DESTINATION 1"] },
         { "all errors at once", Env(("EGRESS_SOURCE", "1.2.3"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "80 tcp 10.4.5.6\n80 tcp 10.4.5.6\nx\n70000 udp 10.1.1.1 0")), null,
             ["RR1001 EGRESS_SOURCE 0", "RR1007 EGRESS_DESTINATION 2", "RR1004 EGRESS_DESTINATION 3", "RR1006 EGRESS_DESTINATION 4", "RR1006 EGRESS_DESTINATION 4"] },
+        { "source unspecified", Env(("EGRESS_SOURCE", "0.0.0.0"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "10.1.2.3")), null, ["RR3032 EGRESS_SOURCE 0"] },
+        { "source with a /0 prefix", Env(("EGRESS_SOURCE", "10.0.0.5/0"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "10.1.2.3")), null, ["RR3032 EGRESS_SOURCE 0"] },
+        { "source broadcast", Env(("EGRESS_SOURCE", "255.255.255.255"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "10.1.2.3")), null, ["RR3032 EGRESS_SOURCE 0"] },
+        { "destination loopback", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "80 tcp 127.0.0.1")), null, ["RR3030 EGRESS_DESTINATION 1"] },
+        { "destination multicast on line 2", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "80 tcp 10.4.5.6\n5353 udp 224.0.0.251 53")), null, ["RR3030 EGRESS_DESTINATION 2"] },
+        { "destination unspecified", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "80 tcp 0.0.0.0")), null, ["RR3030 EGRESS_DESTINATION 1"] },
+        { "fallback broadcast", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "255.255.255.255")), null, ["RR3030 EGRESS_DESTINATION 1"] },
+        { "fallback metadata service", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION", "80 tcp 10.4.5.6\n169.254.169.254")), null, ["RR3031 EGRESS_DESTINATION 2"] },
         { "file lines are located in the file", Env(("EGRESS_SOURCE", "1.2.3.4"), ("EGRESS_GATEWAY", "1.1.1.1"), ("EGRESS_DESTINATION_FILE", "/etc/egress/dest")), "# rules\n80 tcp 10.4.5.6\n80\ttcp 10.4.5.7\n", ["RR1004 /etc/egress/dest 3"] },
     };
 

@@ -15,9 +15,15 @@ internal sealed class AgentProcess : IDisposable
     private readonly Task _stderr;
 
     public AgentProcess(Lab lab, params string[] args)
+        : this(lab, [], null, args)
+    {
+    }
+
+    /// <summary>Starts <c>run</c> behind <paramref name="wrapper"/> (for example prlimit) with extra environment variables.</summary>
+    public AgentProcess(Lab lab, string[] wrapper, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         _lab = lab;
-        _process = lab.StartAgent(null, ["run", .. args]);
+        _process = lab.StartAgentIn(lab.Router, wrapper, environment, ["run", .. args]);
         _stdout = _process.StandardOutput.ReadToEndAsync();
         _stderr = Task.Run(async () =>
         {

@@ -59,6 +59,9 @@ internal sealed class Lab : IDisposable
 
     public string HostNetns => Node.Handle.Path;
 
+    /// <summary>The working directory the agent is started in (default: the test's own).</summary>
+    public string? AgentWorkingDirectory { get; set; }
+
     public static string Cli => Path.Combine(AppContext.BaseDirectory, "redirect-router.dll");
 
     /// <summary>
@@ -110,9 +113,14 @@ internal sealed class Lab : IDisposable
     public Process StartAgent(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         StartAgentIn(Router, [], environment, args);
 
-    private static Process StartAgentIn(TestNamespace ns, string[] wrapper, IReadOnlyDictionary<string, string>? environment, string[] args)
+    internal Process StartAgentIn(TestNamespace ns, string[] wrapper, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (AgentWorkingDirectory is not null)
+        {
+            start.WorkingDirectory = AgentWorkingDirectory;
+        }
+
         foreach (var arg in new[] { "netns", "exec", ns.Name }.Concat(wrapper).Concat(AgentCommand).Concat(args))
         {
             start.ArgumentList.Add(arg);

@@ -257,6 +257,53 @@ public sealed class RunEndToEndTests
     }
 
     [Fact]
+    public void FromTheEgressSideTheRouterRelaysAndAnswersNothingAndCountsTheDrops()
+    {
+        using var lab = new Lab();
+        var relayTarget = IPAddress.Parse("172.16.100.26");
+        using var other = lab.ServeTcp(relayTarget, 80);
+        var config = lab.TempFile("yaml", Config(lab));
+        var port = FreePort();
+        using var agent = new AgentProcess(lab, "--config", config, "--metrics", $"0.0.0.0:{port}");
+        agent.WaitReady(port);
+        var egress = IPAddress.Parse("192.168.12.99");
+
+        // The gateway sits on the egress segment: it sends one destination address via the egress IP, as a
+        // relay attempt (the router would send it back out of the same macvlan, from the egress IP).
+        lab.Gateway.Ip("route", "add", "172.16.100.26/32", "via", "192.168.12.99");
+        Assert.Null(ConnectFrom(lab.Gateway, relayTarget, 80));
+        Assert.Empty(other.Peers);
+        // The agent's endpoint listens on 0.0.0.0, but answers the cluster side only.
+        Assert.Null(ConnectFrom(lab.Gateway, egress, port));
+        Assert.NotNull(ConnectFrom(lab.Client, Router, port));
+
+        var metrics = agent.Get(port, "/metrics").Body;
+        double Dropped(string hook) => double.Parse(metrics.Split('\n')
+            .Single(l => l.StartsWith($"redirect_router_filter_dropped_packets{{direction=\"egress\",family=\"ipv4\",hook=\"{hook}\"}} ", StringComparison.Ordinal))
+            .Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Dropped("forward") >= 1, metrics);
+        Assert.True(Dropped("input") >= 1, metrics);
+
+        var diag = lab.RunAgent(null, "diag", "--config", config);
+        Assert.Matches(@"  [1-9][0-9]* packets from the egress side dropped", diag.Output);
+    }
+
+    private static string? ConnectFrom(TestNamespace ns, IPAddress target, int port)
+    {
+        using var socket = ns.Handle.Run(() => new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            socket.ConnectAsync(target, port, cts.Token).AsTask().GetAwaiter().GetResult();
+            return "connected";
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public void MetricsPassPromtoolAndReadinessFollowsSetup()
     {
         using var lab = new Lab();
@@ -270,6 +317,8 @@ public sealed class RunEndToEndTests
         agent.WaitReady(port);
         Assert.Equal("192.168.12.99 80", lab.TcpFromClient(Router, 8080));
 
+        // The rule counters are the agent's own read after setup (a scrape never starts one).
+        Lab.WaitFor(() => agent.Get(port, "/metrics").Body.Contains("redirect_router_rule_packets{"), TimeSpan.FromSeconds(5), "the first counter read");
         var (status, body) = agent.Get(port, "/metrics");
         Assert.Equal(200, status);
         Assert.Contains("redirect_router_ready 1", body);

@@ -74,7 +74,7 @@ public static class DiagAnalyzer
             var why = parent!.AdminUp == false ? "administratively down" : parent.Carrier == false ? "without carrier" : $"in state {parent.OperState}";
             causes.Add(new DiagCause(CauseCodes.ParentDown, CauseSeverity.Error, parentName,
                 $"macvlan parent down: {parentName} (parent of {home.Interface}) is {why}",
-                $"on the node: `ip link set {parentName} up`, then check its cable or switch port"));
+                $"on the node: `ip link set {Q(parentName)} up`, then check its cable or switch port"));
         }
 
         // A macvlan takes its carrier from its parent: up but without carrier (or LOWERLAYERDOWN), the parent is down,
@@ -106,7 +106,7 @@ public static class DiagAnalyzer
             var why = link.AdminUp == false ? "administratively down" : $"in state {link.OperState ?? "down"} (no carrier)";
             causes.Add(new DiagCause(CauseCodes.MacvlanDown, CauseSeverity.Error, home.Interface,
                 $"the macvlan {home.Interface} is {why}",
-                $"`ip link set {home.Interface} up` in the router's namespace (the agent's `run` does it)"));
+                $"`ip link set {Q(home.Interface)} up` in the router's namespace (the agent's `run` does it)"));
         }
 
         var present = facts.Addresses.Where(a => a.Present && a.Interface == home.Interface).Select(a => $"{a.Address}/{a.PrefixLength}").ToHashSet(StringComparer.Ordinal);
@@ -166,7 +166,7 @@ public static class DiagAnalyzer
                 : "it is " + string.Join("; ", defaults.Select(r => $"via {(r.Gateways.Count == 0 ? "(direct)" : string.Join(',', r.Gateways))} dev {r.Device ?? "?"}"));
             causes.Add(new DiagCause(CauseCodes.DefaultRouteWrong, CauseSeverity.Error, $"{table} {defaultPrefix}",
                 $"default route not via the gateway: table {table} should route {defaultPrefix} via {gateway} dev {home.Interface}, but {actual}",
-                $"`ip route replace {defaultPrefix} via {gateway} dev {home.Interface}{(home.Table == 254 ? "" : $" table {home.Table}")}` in the router's namespace, or run `redirect-router init` again; find who changed it"));
+                $"`ip route replace {defaultPrefix} via {gateway} dev {Q(home.Interface)}{(home.Table == 254 ? "" : $" table {home.Table}")}` in the router's namespace, or run `redirect-router init` again; find who changed it"));
         }
     }
 
@@ -183,7 +183,7 @@ public static class DiagAnalyzer
             {
                 causes.Add(new DiagCause(CauseCodes.MtuMismatch, CauseSeverity.Warning, home.Interface,
                     $"MTU mismatch: {home.Interface} has MTU {mtu}, the configuration says {wanted}",
-                    $"`ip link set {home.Interface} mtu {wanted}` in the router's namespace, or run `redirect-router init` again"));
+                    $"`ip link set {Q(home.Interface)} mtu {wanted}` in the router's namespace, or run `redirect-router init` again"));
             }
 
             return;
@@ -203,7 +203,7 @@ public static class DiagAnalyzer
         {
             causes.Add(new DiagCause(CauseCodes.MtuMismatch, CauseSeverity.Warning, home.Interface,
                 $"MTU smaller than the path: {home.Interface} has MTU {mtu}, smaller than {than}; larger packets from clients are fragmented or dropped",
-                $"set the home's `mtu` in the configuration to the path MTU, or `ip link set {home.Interface} mtu N` to match"));
+                $"set the home's `mtu` in the configuration to the path MTU, or `ip link set {Q(home.Interface)} mtu N` to match"));
         }
     }
 
@@ -282,7 +282,7 @@ public static class DiagAnalyzer
             {
                 causes.Add(new DiagCause(CauseCodes.ReversePathFilter, CauseSeverity.Error, $"{destination.Interface} {destination.Address}",
                     $"reverse-path filter dropping: rp_filter is strict (1) on {destination.Interface}, and replies from {destination.Address} arrive there while the main table routes {destination.Address} via {device}",
-                    $"`sysctl -w net.ipv4.conf.{destination.Interface}.rp_filter=2` (loose) and net.ipv4.conf.all.rp_filter=0 or 2 in the router's namespace"));
+                    $"`sysctl -w {Q($"net.ipv4.conf.{destination.Interface}.rp_filter=2")}` (loose) and net.ipv4.conf.all.rp_filter=0 or 2 in the router's namespace"));
             }
         }
 
@@ -292,7 +292,7 @@ public static class DiagAnalyzer
             {
                 causes.Add(new DiagCause(CauseCodes.ReversePathFilter, CauseSeverity.Warning, home.Interface,
                     $"reverse-path filter risk: rp_filter is strict (1) on {home.Interface} of a router with {facts.Desired.Homes.Count} homes; replies that arrive on a home other than the main table's route are dropped",
-                    $"`sysctl -w net.ipv4.conf.{home.Interface}.rp_filter=2` (loose) in the router's namespace; pass --config to check each destination"));
+                    $"`sysctl -w {Q($"net.ipv4.conf.{home.Interface}.rp_filter=2")}` (loose) in the router's namespace; pass --config to check each destination"));
             }
         }
     }
@@ -367,4 +367,7 @@ public static class DiagAnalyzer
 
     /// <summary>True for an IPv6 address text.</summary>
     internal static bool IsIPv6(string address) => IPAddress.TryParse(address, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
+
+    // Names in suggested commands come from the kernel (or a pod's config): quoted so that copying the command runs nothing else.
+    private static string Q(string? name) => Core.Rendering.TextEscaping.ShellQuote(name ?? "");
 }

@@ -247,9 +247,11 @@ public sealed partial class DiagCollector
         }).ToList();
 
         var desiredRules = desired?.Network.Rules;
-        var rules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).Select(r =>
+        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
+        var rulesMarked = Ownership.KernelMarksRules(dumpedRules);
+        var rules = dumpedRules.Select(r =>
         {
-            var owned = r.Priority is { } p && Ownership.IsOwnedRulePriority(p);
+            var owned = Ownership.IsOwnedRule(r, rulesMarked, desiredRules ?? []);
             bool? matches = desiredRules is null || !owned ? null : desiredRules.Contains(KernelModelMapping.FromKernel(r));
             var text = r.ToString();
             text = r.Priority is not null && text.IndexOf(": ", StringComparison.Ordinal) is var colon and > 0 ? text[(colon + 2)..] : text;
@@ -466,6 +468,7 @@ public sealed partial class DiagCollector
                 Backend = backend.Name,
                 RulesPresent = presence.Any,
                 Rules = counters.Select(c => new RuleCounterFact(c.Location, c.Rule, c.Packets, c.Bytes)).ToList(),
+                Drops = presence.Any ? FilterDrops.Of(counters).Select(d => new DropCountFact(d.Direction, d.Family, d.Hook, d.Packets, d.Bytes)).ToList() : [],
                 Drift = drift,
             };
         }
@@ -490,6 +493,10 @@ public sealed partial class DiagCollector
 
             return DiagParsers.ParseConntrack(result.StandardOutput);
         }
+        catch (ToolNotFoundException e) when (e.Tool != "conntrack")
+        {
+            return new ConntrackFact { Error = $"conntrack cannot run: {e.Message}" };
+        }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException or FileNotFoundException)
         {
             return new ConntrackFact { Error = "the conntrack tool is not installed (conntrack-tools)" };
@@ -497,6 +504,11 @@ public sealed partial class DiagCollector
         catch (OperationCanceledException)
         {
             return new ConntrackFact { Error = "conntrack -L did not finish in time" };
+        }
+        catch (NetfilterException e)
+        {
+            // Killed at its deadline, or more output than is read.
+            return new ConntrackFact { Error = e.Message };
         }
     }
 

@@ -146,6 +146,9 @@ public sealed record DuplicateProbeFact(string Address, string Interface, string
 /// <summary>A rule of ours with its kernel counters.</summary>
 public sealed record RuleCounterFact(string Location, string Rule, ulong Packets, ulong Bytes);
 
+/// <summary>Packets and bytes our filters dropped, of one direction (egress, cluster), family (ipv4, ipv6) and hook (forward, input).</summary>
+public sealed record DropCountFact(string Direction, string Family, string Hook, ulong Packets, ulong Bytes);
+
 /// <summary>The netfilter ruleset.</summary>
 public sealed record NetfilterFact
 {
@@ -157,6 +160,9 @@ public sealed record NetfilterFact
 
     /// <summary>Our rules (and nftables map elements) with their counters.</summary>
     public IReadOnlyList<RuleCounterFact> Rules { get; init; } = [];
+
+    /// <summary>What our filters dropped, by direction, family and hook (empty without our rules).</summary>
+    public IReadOnlyList<DropCountFact> Drops { get; init; } = [];
 
     /// <summary>Compared with the desired ruleset; null without a desired state.</summary>
     public NetfilterDriftFact? Drift { get; init; }

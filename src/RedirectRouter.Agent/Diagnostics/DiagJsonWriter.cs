@@ -273,6 +273,19 @@ public static class DiagJsonWriter
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("drops");
+        foreach (var d in nf.Drops)
+        {
+            w.WriteStartObject();
+            w.WriteString("direction", d.Direction);
+            w.WriteString("family", d.Family);
+            w.WriteString("hook", d.Hook);
+            w.WriteNumber("packets", d.Packets);
+            w.WriteNumber("bytes", d.Bytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         if (nf.Drift is { } drift)
         {
             w.WriteStartObject("drift");

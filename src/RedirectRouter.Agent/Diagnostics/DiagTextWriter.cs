@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using RedirectRouter.Core.Rendering;
 
 namespace RedirectRouter.Agent.Diagnostics;
 
 /// <summary>
 /// The human report: the verdict first (ranked causes, each with its next step), then the facts in small
-/// aligned tables. The same facts as the JSON. Colours (ANSI) only when asked for, i.e. on a terminal.
+/// aligned tables. The same facts as the JSON. Colours (ANSI) only when asked for, i.e. on a terminal. Every
+/// name and value is printed through <see cref="TextEscaping.Escape"/>: a kernel name may hold ESC.
 /// </summary>
 public static class DiagTextWriter
 {
@@ -25,9 +27,9 @@ public static class DiagTextWriter
         string C(string code, string text) => color ? code + text + Reset : text;
         var t = facts.Target;
         o.Append(C(Bold, "redirect-router diag")).Append("  ").Append(time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('\n');
-        o.Append("namespace ").Append(t.Namespace).Append(" (").Append(t.SelectedBy).Append(")  node namespace ")
-            .Append(t.HostNamespace is null ? "unknown" : $"{t.HostNamespace} ({t.HostNamespaceSource})")
-            .Append("  desired state ").Append(t.ConfigPath is null ? t.Config : $"{t.Config} {t.ConfigPath}").Append('\n').Append('\n');
+        o.Append("namespace ").Append(E(t.Namespace)).Append(" (").Append(E(t.SelectedBy)).Append(")  node namespace ")
+            .Append(E(t.HostNamespace is null ? "unknown" : $"{t.HostNamespace} ({t.HostNamespaceSource})"))
+            .Append("  desired state ").Append(E(t.ConfigPath is null ? t.Config : $"{t.Config} {t.ConfigPath}")).Append('\n').Append('\n');
 
         if (causes.Count == 0)
         {
@@ -41,14 +43,14 @@ public static class DiagTextWriter
                 var cause = causes[i];
                 var severity = DiagJsonWriter.SeverityWord(cause.Severity);
                 o.Append(CultureInfo.InvariantCulture, $"  {i + 1}. ").Append(C(cause.Severity == CauseSeverity.Error ? Red : Yellow, $"[{severity}] {cause.Code}"))
-                    .Append(": ").Append(cause.Summary).Append('\n');
-                o.Append("     next: ").Append(cause.NextStep).Append('\n');
+                    .Append(": ").Append(E(cause.Summary)).Append('\n');
+                o.Append("     next: ").Append(E(cause.NextStep)).Append('\n');
             }
         }
 
         foreach (var note in facts.Notes)
         {
-            o.Append(C(Dim, "  note: " + note)).Append('\n');
+            o.Append(C(Dim, "  note: " + E(note))).Append('\n');
         }
 
         Section(o, "INTERFACES", C);
@@ -84,7 +86,7 @@ public static class DiagTextWriter
             o.Append(drift.Count == 0 ? "  network matches the desired state\n" : "  to reach the desired state:\n");
             foreach (var line in drift)
             {
-                o.Append("    ").Append(line).Append('\n');
+                o.Append("    ").Append(E(line)).Append('\n');
             }
         }
 
@@ -97,15 +99,15 @@ public static class DiagTextWriter
             }));
         foreach (var probe in facts.DuplicateProbes)
         {
-            o.Append("  egress ").Append(probe.Address).Append(" on ").Append(probe.Interface).Append(": ")
-                .Append(probe.OtherHostMac is null ? "no other host answered the ARP probe" : $"ANSWERED BY ANOTHER HOST {probe.OtherHostMac}").Append('\n');
+            o.Append("  egress ").Append(E(probe.Address)).Append(" on ").Append(E(probe.Interface)).Append(": ")
+                .Append(E(probe.OtherHostMac is null ? "no other host answered the ARP probe" : $"ANSWERED BY ANOTHER HOST {probe.OtherHostMac}")).Append('\n');
         }
 
         var nf = facts.Netfilter;
-        Section(o, $"NETFILTER ({nf.Backend ?? "no usable tool"})", C);
+        Section(o, $"NETFILTER ({E(nf.Backend ?? "no usable tool")})", C);
         if (nf.Error is not null)
         {
-            o.Append("  cannot read: ").Append(nf.Error).Append('\n');
+            o.Append("  cannot read: ").Append(E(nf.Error)).Append('\n');
         }
         else if (nf.RulesPresent == false)
         {
@@ -114,6 +116,12 @@ public static class DiagTextWriter
 
         Table(o, ["packets", "bytes", "where", "rule"],
             nf.Rules.Select(r => new[] { r.Packets.ToString(CultureInfo.InvariantCulture), r.Bytes.ToString(CultureInfo.InvariantCulture), r.Location, r.Rule + (r.Packets == 0 ? "  (never matched)" : "") }));
+        if (nf.Drops.Count > 0)
+        {
+            o.Append(CultureInfo.InvariantCulture, $"  {DropsOf(nf, "egress", "forward") + DropsOf(nf, "egress", "input")} packets from the egress side dropped ")
+                .Append(CultureInfo.InvariantCulture, $"({DropsOf(nf, "egress", "forward")} to be forwarded, {DropsOf(nf, "egress", "input")} to the router itself); ")
+                .Append(CultureInfo.InvariantCulture, $"{DropsOf(nf, "cluster", "forward")} packets from the cluster side dropped (not redirected)\n");
+        }
         if (nf.Drift is { } d)
         {
             if (d.Missing.Count + d.Extra.Count + d.Shadowing.Count == 0)
@@ -123,24 +131,24 @@ public static class DiagTextWriter
 
             foreach (var line in d.Missing)
             {
-                o.Append("  missing: ").Append(line).Append('\n');
+                o.Append("  missing: ").Append(E(line)).Append('\n');
             }
 
             foreach (var line in d.Extra)
             {
-                o.Append("  unexpected: ").Append(line).Append('\n');
+                o.Append("  unexpected: ").Append(E(line)).Append('\n');
             }
 
             foreach (var line in d.Shadowing)
             {
-                o.Append("  shadowed by: ").Append(line).Append('\n');
+                o.Append("  shadowed by: ").Append(E(line)).Append('\n');
             }
         }
 
         Section(o, "CONNTRACK", C);
         if (!facts.Conntrack.Available)
         {
-            o.Append("  not read: ").Append(facts.Conntrack.Error ?? "unavailable").Append('\n');
+            o.Append("  not read: ").Append(E(facts.Conntrack.Error ?? "unavailable")).Append('\n');
         }
         else
         {
@@ -153,7 +161,7 @@ public static class DiagTextWriter
         o.Append("  net.ipv4.ip_forward ").Append(Num(facts.Sysctls.Ipv4Forwarding)).Append("  net.ipv6.conf.all.forwarding ").Append(Num(facts.Sysctls.Ipv6Forwarding)).Append('\n');
         if (facts.Sysctls.RpFilter.Count > 0)
         {
-            o.Append("  rp_filter (effective): ").Append(string.Join("  ", facts.Sysctls.RpFilter.Select(r => $"{r.Interface}={r.Value}"))).Append('\n');
+            o.Append("  rp_filter (effective): ").Append(E(string.Join("  ", facts.Sysctls.RpFilter.Select(r => $"{r.Interface}={r.Value}")))).Append('\n');
         }
 
         Section(o, "AGENT", C);
@@ -163,13 +171,13 @@ public static class DiagTextWriter
         }
         else if (!agent.Reachable)
         {
-            o.Append("  ").Append(agent.Address).Append(": no answer (").Append(agent.Error ?? "?").Append(")\n");
+            o.Append("  ").Append(E(agent.Address)).Append(": no answer (").Append(E(agent.Error ?? "?")).Append(")\n");
         }
         else
         {
-            o.Append("  ").Append(agent.Address).Append(": ready ").Append(Bool(agent.Ready))
+            o.Append("  ").Append(E(agent.Address)).Append(": ready ").Append(Bool(agent.Ready))
                 .Append("  last sync ").Append(agent.LastSync?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-")
-                .Append("  repairs ").Append(agent.Repairs.Count == 0 ? "0" : string.Join(", ", agent.Repairs.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}")))
+                .Append("  repairs ").Append(E(agent.Repairs.Count == 0 ? "0" : string.Join(", ", agent.Repairs.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))))
                 .Append('\n');
         }
 
@@ -181,7 +189,8 @@ public static class DiagTextWriter
 
     private static void Table(StringBuilder o, string[] header, IEnumerable<string[]> rows)
     {
-        var all = rows.ToList();
+        // Escaped before measuring, so the columns line up with what is printed.
+        var all = rows.Select(r => r.Select(cell => E(cell)).ToArray()).ToList();
         if (all.Count == 0)
         {
             o.Append("  (none)\n");
@@ -207,6 +216,8 @@ public static class DiagTextWriter
         }
     }
 
+    private static string E(string? text) => TextEscaping.Escape(text);
+
     private static string Num(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
 
     private static string Bool(bool? value) => value switch { true => "yes", false => "no", null => "-" };
@@ -220,4 +231,7 @@ public static class DiagTextWriter
         { NamespaceKnown: false } => $"#{parent.Index} (its namespace not inspected: see the notes)",
         _ => $"{parent.Name} ({(parent.AdminUp == false ? "admin-down" : parent.OperState)}, mtu {Num(parent.Mtu)})",
     };
+
+    private static ulong DropsOf(NetfilterFact nf, string direction, string hook) =>
+        nf.Drops.Where(d => d.Direction == direction && d.Hook == hook).Aggregate(0UL, (sum, d) => sum + d.Packets);
 }

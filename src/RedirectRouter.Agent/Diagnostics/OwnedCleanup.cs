@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Agent.Setup;
+using RedirectRouter.Core.Model;
+using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netfilter.Execution;
 using RedirectRouter.Netfilter.Iptables;
@@ -8,47 +10,102 @@ using RedirectRouter.Netfilter.Nftables;
 
 namespace RedirectRouter.Agent.Diagnostics;
 
+/// <summary>What <c>cleanup</c> is asked to do besides removing.</summary>
+/// <param name="DryRun">List what would be removed, change nothing.</param>
+/// <param name="Force">Act even in a namespace that looks like a node's.</param>
+/// <param name="ParentNics">The parent NICs of the configuration, when one was given (their presence means: the node's namespace).</param>
+/// <param name="PlannedRules">The configuration's policy rules: on kernels that cannot mark rules (before 4.17), only these are removed.</param>
+public sealed record CleanupRequest(bool DryRun = false, bool Force = false, IReadOnlyCollection<string>? ParentNics = null, IReadOnlyList<PolicyRule>? PlannedRules = null);
+
+/// <summary>What <c>cleanup</c> did: the objects removed (or, in a dry run, that would be), or why it refused.</summary>
+/// <param name="Items">The objects, in words.</param>
+/// <param name="Refusal">Why nothing was done (a node's namespace without --force); null when it ran.</param>
+public sealed record CleanupOutcome(IReadOnlyList<string> Items, string? Refusal);
+
 /// <summary>
-/// <c>redirect-router cleanup</c>: removes what the agent owns in a namespace, and only that: policy rules in its
-/// priority range, routes of its protocol (and so the home tables), macvlans it created (with their
-/// addresses), addresses on adopted interfaces, its nftables tables and its iptables <c>RR-*</c> chains (with
-/// the jumps to them), whichever backend made them. Idempotent: a second run removes nothing.
+/// <c>redirect-router cleanup</c>: removes what the agent owns in a namespace, and only what carries its marks
+/// (docs/security.md, "Ownership marks"): policy rules with its rule protocol and planned shape, routes of its
+/// protocol on the links it made (and so the home tables), the macvlans it made (with their addresses), its
+/// nftables tables that carry its comment and its iptables <c>RR-*</c> chains that a jump with its comment leads to
+/// (with those jumps), whichever backend made them. Refuses a namespace that looks like a node's unless forced.
+/// Idempotent: a second run removes nothing.
 /// </summary>
 public static partial class OwnedCleanup
 {
     /// <summary>Removes everything owned in <paramref name="netnsPath"/> (null: this process's namespace); returns what was removed, in words.</summary>
-    public static async Task<IReadOnlyList<string>> RunAsync(string? netnsPath, ILoggerFactory loggers, CancellationToken cancellationToken, ICommandRunner? runner = null)
+    public static async Task<IReadOnlyList<string>> RunAsync(string? netnsPath, ILoggerFactory loggers, CancellationToken cancellationToken, ICommandRunner? runner = null) =>
+        (await RunAsync(netnsPath, new CleanupRequest(Force: true), loggers, cancellationToken, runner).ConfigureAwait(false)).Items;
+
+    /// <summary>Checks the namespace, then removes (or, in a dry run, lists) everything owned in <paramref name="netnsPath"/>.</summary>
+    public static async Task<CleanupOutcome> RunAsync(string? netnsPath, CleanupRequest request, ILoggerFactory loggers, CancellationToken cancellationToken, ICommandRunner? runner = null)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(loggers);
         runner ??= CliWrapCommandRunner.Instance;
         var logger = loggers.CreateLogger(typeof(OwnedCleanup).FullName!);
-        var removed = new List<string>();
+        var items = new List<string>();
         using (var namespaces = RouterNamespaces.Open(netnsPath, hostPath: null))
         {
-            removed.AddRange(await RouterCleanup.RunAsync(namespaces, backend: null, loggers, cancellationToken).ConfigureAwait(false));
+            if (!request.Force && NodeNamespaceGuard.WhyNodeNamespace(namespaces.OwnHandle, request.ParentNics ?? []) is { } why)
+            {
+                return new CleanupOutcome([], why);
+            }
+
+            var planned = NetworkState.Empty with { Rules = (request.PlannedRules ?? []).ToValueList() };
+            if (request.DryRun)
+            {
+                var (observed, _) = NetworkObserver.Observe(namespaces.OwnHandle, planned);
+                items.AddRange(StateDiffer.Diff(NetworkState.Empty, observed).Select(NetworkApplier.Describe));
+            }
+            else
+            {
+                items.AddRange(await RouterCleanup.RunAsync(namespaces, backend: null, loggers, cancellationToken, planned).ConfigureAwait(false));
+            }
         }
 
         var target = new NetfilterTarget(netnsPath);
         var capabilities = await NetfilterProbe.ProbeAsync(runner, target, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var presence = await NetfilterPresence.ReadAsync(runner, target, capabilities, cancellationToken).ConfigureAwait(false);
-        if (presence.Nftables)
+        if (capabilities.NftVersion is not null)
         {
-            await new NftablesBackend(target, runner, loggers.CreateLogger<NftablesBackend>()).CleanupAsync(cancellationToken).ConfigureAwait(false);
-            removed.AddRange(presence.NftTables.Select(f => $"delete nftables table {f} {NftRenderer.TableName}"));
+            var nft = new NftablesBackend(target, runner, loggers.CreateLogger<NftablesBackend>()) { NftVersion = capabilities.NftVersion };
+            var families = await nft.OwnedTableFamiliesAsync(cancellationToken).ConfigureAwait(false);
+            if (families.Count > 0 && !request.DryRun)
+            {
+                await nft.CleanupAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            items.AddRange(families.Select(f => $"delete nftables table {f} {NftRenderer.TableName}"));
         }
 
-        if (presence.Iptables)
+        if (capabilities.IptablesUsable)
         {
-            await new IptablesBackend(target, capabilities, runner, loggers.CreateLogger<IptablesBackend>()).CleanupAsync(cancellationToken).ConfigureAwait(false);
-            removed.AddRange(presence.IptablesChains.Select(c => $"delete chain {c} (and the jumps to it)"));
+            var chains = new List<string>();
+            chains.AddRange(await OwnedChainsAsync(runner, target, capabilities.Iptables.Save, "iptables", cancellationToken).ConfigureAwait(false));
+            if (capabilities.Ip6tables)
+            {
+                chains.AddRange(await OwnedChainsAsync(runner, target, capabilities.Iptables.Save6, "ip6tables", cancellationToken).ConfigureAwait(false));
+            }
+
+            if (chains.Count > 0 && !request.DryRun)
+            {
+                await new IptablesBackend(target, capabilities, runner, loggers.CreateLogger<IptablesBackend>()).CleanupAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            items.AddRange(chains.Select(c => $"delete chain {c} (and our jumps to it)"));
         }
 
-        foreach (var item in removed)
+        foreach (var item in items)
         {
-            LogRemoved(logger, item);
+            LogRemoved(logger, request.DryRun ? "would " + item : item);
         }
 
-        return removed;
+        return new CleanupOutcome(items, null);
+    }
+
+    private static async Task<IReadOnlyList<string>> OwnedChainsAsync(ICommandRunner runner, NetfilterTarget target, string save, string label, CancellationToken cancellationToken)
+    {
+        var result = await target.RunAsync(runner, save, [], null, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? IptablesOwnership.OwnedChains(result.StandardOutput, label) : [];
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Debug, Message = "cleanup: {Item}")]

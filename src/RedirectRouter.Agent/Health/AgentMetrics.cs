@@ -18,7 +18,12 @@ public sealed class AgentMetrics
     private readonly Counter _announcements;
     private readonly Gauge _rulePackets;
     private readonly Gauge _ruleBytes;
+    private readonly Gauge _droppedPackets;
+    private readonly Gauge _droppedBytes;
+    private readonly Gauge _countersRead;
+    private readonly Counter _failures;
     private volatile bool _isReady;
+    private int _scraped;
 
     /// <summary>Creates the registry and every metric.</summary>
     public AgentMetrics()
@@ -35,6 +40,15 @@ public sealed class AgentMetrics
         _announcements = factory.CreateCounter("redirect_router_announcements_total", "Gratuitous ARPs and unsolicited neighbour advertisements sent.");
         _rulePackets = factory.CreateGauge("redirect_router_rule_packets", "Packets matched by each of our netfilter rules (the kernel's counter).", "location", "rule");
         _ruleBytes = factory.CreateGauge("redirect_router_rule_bytes", "Bytes matched by each of our netfilter rules (the kernel's counter).", "location", "rule");
+        _droppedPackets = factory.CreateGauge("redirect_router_filter_dropped_packets",
+            "Packets our filters dropped, by where they came from (egress: a home's side; cluster: the cluster interface), family and hook (forward: through the router; input: to the router).",
+            "direction", "family", "hook");
+        _droppedBytes = factory.CreateGauge("redirect_router_filter_dropped_bytes",
+            "Bytes our filters dropped, by direction, family and hook (as redirect_router_filter_dropped_packets).",
+            "direction", "family", "hook");
+        _countersRead = factory.CreateGauge("redirect_router_rule_counters_timestamp_seconds", "When the rule counters were last read from the kernel (Unix time; a scrape never reads them itself).");
+        _failures = factory.CreateCounter("redirect_router_sync_failures_total",
+            "Repairs, reloads and monitors that failed (a tool that hung or vanished, an answer that could not be read), by kind; each is retried.", "kind");
     }
 
     /// <summary>The registry served on /metrics.</summary>
@@ -66,16 +80,44 @@ public sealed class AgentMetrics
     /// <summary>Counts a configuration reload.</summary>
     public void Reloaded(bool success) => _reloads.WithLabels(success ? "success" : "failure").Inc();
 
+    /// <summary>Counts a configuration file that was not read at all (not a regular file, too large).</summary>
+    public void ReloadRejected() => _reloads.WithLabels("rejected").Inc();
+
+    /// <summary>Reloads so far with <paramref name="result"/> (success, failure, rejected).</summary>
+    public double ReloadCount(string result) => _reloads.WithLabels(result).Value;
+
+    /// <summary>Counts a failed repair, reload or monitor of <paramref name="kind"/>.</summary>
+    public void Failed(string kind) => _failures.WithLabels(kind).Inc();
+
+    /// <summary>Failures so far of <paramref name="kind"/>.</summary>
+    public double FailureCount(string kind) => _failures.WithLabels(kind).Value;
+
+    /// <summary>Notes a scrape of /metrics, so the counters are read again (in the background, not by the scrape).</summary>
+    public void Scraped() => Interlocked.Exchange(ref _scraped, 1);
+
+    /// <summary>Whether /metrics was scraped since the last call (and clears the mark).</summary>
+    public bool TakeScraped() => Interlocked.Exchange(ref _scraped, 0) == 1;
+
     /// <summary>Counts announcements sent.</summary>
     public void Announced(int count) => _announcements.Inc(count);
 
-    /// <summary>Publishes the kernel's per-rule counters.</summary>
+    /// <summary>Publishes the kernel's per-rule counters, and the filters' drops summed by direction, family and hook.</summary>
     public void SetRuleCounters(IEnumerable<RuleCounter> counters)
     {
-        foreach (var counter in counters)
+        _countersRead.SetToCurrentTimeUtc();
+        var all = counters.ToList();
+        foreach (var counter in all)
         {
             _rulePackets.WithLabels(counter.Location, counter.Rule).Set(counter.Packets);
             _ruleBytes.WithLabels(counter.Location, counter.Rule).Set(counter.Bytes);
         }
+        foreach (var drop in FilterDrops.Of(all))
+        {
+            _droppedPackets.WithLabels(drop.Direction, drop.Family, drop.Hook).Set(drop.Packets);
+            _droppedBytes.WithLabels(drop.Direction, drop.Family, drop.Hook).Set(drop.Bytes);
+        }
     }
+
+    /// <summary>The dropped packets last published for one direction, family and hook (for tests).</summary>
+    public double DroppedPackets(string direction, string family, string hook) => _droppedPackets.WithLabels(direction, family, hook).Value;
 }

@@ -96,6 +96,7 @@ public static class KernelModelMapping
         FwMark = rule.FirewallMark,
         Source = rule.From,
         Table = (uint)rule.Table,
+        Protocol = Ownership.RuleProtocol,
     };
 
     /// <summary>The planned policy rule a kernel rule corresponds to.</summary>

@@ -149,20 +149,39 @@ public sealed partial class NetworkApplier
         var parentName = spec.Parent ?? DefaultRouteInterface(host);
         var parent = host.LinkGetByName(parentName) ?? throw new SetupException("links",
             $"the parent NIC {parentName} does not exist in the node's namespace {_namespaces.Host!.Path}");
+        // The kernel takes no alias on creation. So the link is made under a temporary name and gets its real name
+        // and our alias in one later request: a crash in between leaves a link no plan names, never one that
+        // carries a wanted name without our mark (which would then be taken for an adopted link).
+        var temporary = TemporaryLinkName();
         host.LinkAdd(new MacvlanLinkSpec
         {
-            Name = spec.Name,
+            Name = temporary,
             ParentIndex = parent.Index,
             Mode = KernelModelMapping.ToKernel(spec.Mode),
             Mtu = spec.Mtu,
             TargetNamespace = _namespaces.Own,
         });
         var own = _namespaces.OwnHandle;
-        var created = own.LinkGetByName(spec.Name) ?? throw new SetupException("links", $"{spec.Name} was created but did not appear in the router's namespace");
-        own.LinkSetAlias(created.Index, Ownership.LinkAlias);
+        var created = own.LinkGetByName(temporary) ?? throw new SetupException("links", $"{spec.Name} was created (as {temporary}) but did not appear in the router's namespace");
+        try
+        {
+            own.LinkChange(new Netlink.Codec.LinkChange(created.Index) { Name = spec.Name, Alias = Ownership.LinkAlias });
+        }
+        catch (NetlinkException)
+        {
+            IgnoreNotFound(() => own.LinkDelete(created.Index));
+            throw;
+        }
+
         own.LinkSetUp(created.Index);
         return own.LinkGetByIndex(created.Index) ?? created;
     }
+
+    /// <summary>The prefix of the name a macvlan has between its creation and its naming ("rrnew" + 8 hex digits).</summary>
+    public const string TemporaryLinkPrefix = "rrnew";
+
+    private static string TemporaryLinkName() =>
+        TemporaryLinkPrefix + Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string DefaultRouteInterface(NetlinkHandle host)
     {

@@ -9,7 +9,9 @@ namespace RedirectRouter.Agent.Network;
 /// <summary>
 /// Reads what the router's namespace holds of the objects the agent manages, in the planner's terms:
 /// the desired links (by name) and links marked as ours, their global addresses, routes with our
-/// protocol, and rules in our priority range. Everything else in the namespace is not looked at.
+/// protocol on those links, and the rules <see cref="Ownership.IsOwnedRule"/> calls ours. Everything else
+/// in the namespace (a foreign rule in our priority range, a foreign route with our protocol on a link we
+/// do not manage) is not looked at, so it is never changed.
 /// </summary>
 public static class NetworkObserver
 {
@@ -44,9 +46,10 @@ public static class NetworkObserver
             .OfType<RouteEntry>()
             .ToValueList();
 
-        var rules = handle.RuleList(NlFamily.Inet)
-            .Concat(handle.RuleList(NlFamily.Inet6))
-            .Where(r => r.Priority is { } p && Ownership.IsOwnedRulePriority(p))
+        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
+        var marked = Ownership.KernelMarksRules(dumpedRules);
+        var rules = dumpedRules
+            .Where(r => Ownership.IsOwnedRule(r, marked, desired.Rules))
             .Select(KernelModelMapping.FromKernel)
             .ToValueList();
 

@@ -61,6 +61,7 @@ public sealed partial class RouterSetup
 
         try
         {
+            LogTools(_logger, CliWrapCommandRunner.Instance.Locator.Describe(), CliWrapCommandRunner.Instance.Timeout.TotalSeconds);
             var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, NetfilterTarget.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
             NetfilterBackend chosen;
             try
@@ -137,4 +138,6 @@ public sealed partial class RouterSetup
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "setup: {Step} done in {Milliseconds:0.0} ms")]
     private static partial void LogStep(ILogger logger, string step, double milliseconds);
 
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "setup: tools {Tools}, each run limited to {Seconds:0.#} s")]
+    private static partial void LogTools(ILogger logger, string tools, double seconds);
 }

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Health;
+using RedirectRouter.Agent.Inputs;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Agent.Setup;
 using RedirectRouter.Core.Model;
@@ -26,6 +27,7 @@ public sealed partial class RouterSupervisor : BackgroundService
 {
     private static readonly TimeSpan LegacyVerifyInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly RouterConfig _initialConfig;
     private readonly RouterAgentOptions _options;
@@ -37,6 +39,8 @@ public sealed partial class RouterSupervisor : BackgroundService
     // Transactions the nf_tables monitor reported, judged in the work loop: by then the apply that caused our own
     // has returned, so the backend knows the tool processes it ran and its socket's port id.
     private readonly System.Collections.Concurrent.ConcurrentQueue<NetfilterTransaction> _transactions = new();
+    private readonly Dictionary<WorkKind, int> _failures = [];
+    private WorkKind _failing;
     private string? _configHash;
 
     /// <summary>Creates the supervisor.</summary>
@@ -80,7 +84,8 @@ public sealed partial class RouterSupervisor : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_options.CleanupOnExit && Outcome is { } outcome)
         {
-            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken).ConfigureAwait(false);
+            // The plan tells which rules are ours on kernels that cannot mark rules (before 4.17).
+            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken, outcome.Desired.Network).ConfigureAwait(false);
             LogCleanedUp(_logger, removed.Count);
         }
 
@@ -89,14 +94,22 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
-        _configHash = _options.ConfigPath is { } path ? Hash(File.ReadAllText(path)) : null;
+        // The content the command line parsed, not a second read: a file changed since then is a reload.
+        _configHash = _options.ConfigContent is { } content ? Hash(content) : null;
         var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig, _options, stoppingToken).ConfigureAwait(false);
         Outcome = outcome;
         _metrics.Announced(outcome.Desired.Network.Addresses.Count);
         _metrics.Synced(outcome.Total);
 
         var reconciler = outcome.Reconciler;
-        RememberLinkStates(outcome);
+        try
+        {
+            RememberLinkStates(outcome);
+        }
+        catch (Exception e) when (IsBadAnswer(e))
+        {
+            LogRepairFailed(_logger, "network", e.Message);
+        }
 
         using var monitor = NetlinkMonitor.Open(NetlinkMonitor.RouterGroups, outcome.Namespaces.Own);
         using var netfilterMonitor = outcome.Capabilities.IptablesVariant == Netfilter.IptablesVariant.Legacy && outcome.Backend.Name == "iptables"
@@ -105,7 +118,13 @@ public sealed partial class RouterSupervisor : BackgroundService
             {
                 _transactions.Enqueue(transaction);
                 Request(WorkKind.NetfilterEvents);
-            }, outcome.Namespaces.Own);
+            }, outcome.Namespaces.Own, e =>
+            {
+                // The monitor keeps running; whatever changed meanwhile is caught by a verification.
+                _metrics.Failed("netfilter-monitor");
+                LogMonitorFailed(_logger, e.Message);
+                Request(WorkKind.Netfilter);
+            });
         using var configWatcher = _options.ConfigPath is { } configPath ? new ConfigFileWatcher(configPath, () => Request(WorkKind.Reload)) : null;
 
         // Anything that changed between the end of setup and the watchers starting is caught by one more pass.
@@ -127,7 +146,16 @@ public sealed partial class RouterSupervisor : BackgroundService
                 pending |= kind;
             }
 
-            await DoWorkAsync(pending, outcome, reconciler, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await DoWorkAsync(pending, outcome, reconciler, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && IsBadAnswer(e))
+            {
+                // Not one of the failures the steps expect: still no reason to stop routing. Everything is
+                // verified again, later.
+                Failed(WorkKind.Network | WorkKind.Netfilter, "unexpected", e);
+            }
         }
 
         await Task.WhenAll(pump, repeats, legacyPoll).ConfigureAwait(false);
@@ -182,14 +210,12 @@ public sealed partial class RouterSupervisor : BackgroundService
                 Announce(outcome);
             }
 
-            _metrics.SetReady(true);
+            Succeeded(WorkKind.Network);
         }
-        catch (SetupException e)
+        catch (Exception e) when (IsBadAnswer(e))
         {
-            // For example the parent NIC is down or gone: keep running, say why, and try again.
-            _metrics.SetReady(false);
-            LogRepairFailed(_logger, e.Message);
-            RequestLater(WorkKind.Network);
+            // For example the parent NIC is down or gone, or a dump gave up: keep running, say why, and try again.
+            Failed(WorkKind.Network, "network", e);
         }
     }
 
@@ -198,21 +224,26 @@ public sealed partial class RouterSupervisor : BackgroundService
         try
         {
             var drift = await outcome.Backend.VerifyAsync(outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
-            if (drift.IsClean)
+            if (!drift.IsClean)
             {
-                return;
+                LogNetfilterDrift(_logger, drift.ToString());
+                var applied = await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
+                _metrics.Repaired("netfilter");
+                // Our rules must read back as applied (a foreign rule that shadows them is reported, not ours to fix).
+                if (applied.Drift.Missing.Count > 0 || applied.Drift.Extra.Count > 0)
+                {
+                    throw new NetfilterException($"the {outcome.Backend.Name} ruleset does not read back as applied: {applied.Drift}");
+                }
             }
 
-            LogNetfilterDrift(_logger, drift.ToString());
-            await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
-            _metrics.Repaired("netfilter");
-            _metrics.SetReady(true);
+            // Ready again only once the desired state has been read back.
+            Succeeded(WorkKind.Netfilter);
         }
-        catch (NetfilterException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsBadAnswer(e))
         {
-            _metrics.SetReady(false);
-            LogRepairFailed(_logger, e.Message);
-            RequestLater(WorkKind.Netfilter);
+            // A tool that hung or vanished, or a listing that could not be read: the state is unknown, so the
+            // network is verified as well.
+            Failed(WorkKind.Netfilter, "netfilter", e, also: WorkKind.Network);
         }
     }
 
@@ -242,18 +273,28 @@ public sealed partial class RouterSupervisor : BackgroundService
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            // Read once, bounded (a FIFO or a device cannot block or exhaust the agent); these bytes are
+            // both hashed and parsed.
+            text = BoundedFile.ReadText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             // Mid-swap the file can be missing for a moment; the next event brings it back.
             LogReloadUnreadable(_logger, path, e.Message);
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not a file the agent will read (a FIFO, a device, too large): the running state keeps serving.
+            _metrics.ReloadRejected();
+            LogReloadRejected(_logger, e.Message);
             return;
         }
 
         var hash = Hash(text);
         if (hash == _configHash)
         {
+            Succeeded(WorkKind.Reload);
             return;
         }
 
@@ -288,14 +329,17 @@ public sealed partial class RouterSupervisor : BackgroundService
             outcome.Desired = desired;
             _configHash = hash;
             _metrics.Reloaded(success: true);
+            Succeeded(WorkKind.Reload);
             Announce(outcome);
         }
-        catch (Exception e) when (e is SetupException or NetfilterException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsBadAnswer(e))
         {
             _metrics.Reloaded(success: false);
             LogReloadFailed(_logger, e.Message);
-            // outcome.Desired still holds the last good state: bring the kernel back to it.
+            // outcome.Desired still holds the last good state: bring the kernel back to it now, and try the
+            // new file again later (a tool that timed out may answer then).
             Request(WorkKind.Network | WorkKind.Netfilter);
+            Failed(WorkKind.Reload, "reload", e);
         }
     }
 
@@ -333,6 +377,12 @@ public sealed partial class RouterSupervisor : BackgroundService
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception e) when (IsBadAnswer(e))
+        {
+            // The monitor's socket failed: keep serving (repairs after netfilter events and reloads still run).
+            _metrics.Failed("network-monitor");
+            LogMonitorFailed(_logger, e.Message);
         }
     }
 
@@ -376,7 +426,32 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     private void Request(WorkKind kind) => _work.Writer.TryWrite(kind);
 
-    private void RequestLater(WorkKind kind) => _ = Task.Delay(RetryDelay).ContinueWith(_ => Request(kind), TaskScheduler.Default);
+    private void RequestLater(WorkKind kind, TimeSpan delay) => _ = Task.Delay(delay).ContinueWith(_ => Request(kind), TaskScheduler.Default);
+
+    // Ready when every kind of work last succeeded; each success clears its own failure.
+    private void Succeeded(WorkKind kind)
+    {
+        _failing &= ~kind;
+        _failures.Remove(kind);
+        _metrics.SetReady(_failing == WorkKind.None);
+    }
+
+    // Not ready until the same work succeeds again; retried after 1, 2, 4 ... 30 s.
+    private void Failed(WorkKind kind, string what, Exception e, WorkKind also = WorkKind.None)
+    {
+        _failing |= kind;
+        _metrics.SetReady(false);
+        _metrics.Failed(what);
+        var attempt = _failures.GetValueOrDefault(kind);
+        _failures[kind] = attempt + 1;
+        var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempt, 5)));
+        LogRepairFailed(_logger, what, $"{e.Message} (retrying in {delay.TotalSeconds:0} s)");
+        RequestLater(kind | also, delay);
+    }
+
+    // What a repair may meet from the kernel or a tool: a failure to log, count and retry, never a reason
+    // to exit (with --cleanup-on-exit an exit would tear the router down).
+    private static bool IsBadAnswer(Exception e) => e is not (OutOfMemoryException or OperationCanceledException);
 
     private static string KindOf(ReconcileAction action) => action switch
     {
@@ -397,8 +472,8 @@ public sealed partial class RouterSupervisor : BackgroundService
     [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "repaired: {Action} ({Milliseconds:0.0} ms after the change was noticed)")]
     private static partial void LogRepaired(ILogger logger, string action, double milliseconds);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "repair failed, retrying: {Reason}")]
-    private static partial void LogRepairFailed(ILogger logger, string reason);
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "{What} failed, not ready until it succeeds: {Reason}")]
+    private static partial void LogRepairFailed(ILogger logger, string what, string reason);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "netfilter drift, reapplying: {Drift}")]
     private static partial void LogNetfilterDrift(ILogger logger, string drift);
@@ -421,9 +496,12 @@ public sealed partial class RouterSupervisor : BackgroundService
     [LoggerMessage(EventId = 409, Level = LogLevel.Critical, Message = "the agent stopped: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "nf_tables transaction by another party (port {PortId}, process {ProcessId}, generation {Generation}): verifying")]
+    [LoggerMessage(EventId = 412, Level = LogLevel.Debug, Message = "nf_tables transaction by another party (port {PortId}, process {ProcessId}, generation {Generation}): verifying")]
     private static partial void LogForeignTransaction(ILogger logger, uint portId, uint? processId, uint? generation);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "cleaned up {Count} objects on exit")]
     private static partial void LogCleanedUp(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Error, Message = "a kernel event monitor failed: {Reason}")]
+    private static partial void LogMonitorFailed(ILogger logger, string reason);
 }

@@ -20,6 +20,8 @@ internal sealed class AgentOptionSet
 
     public Option<int> ProbeWindow { get; } = new("--probe-window") { Description = "Milliseconds to listen for another host holding an IPv4 egress address before claiming it (0 skips the probe).", DefaultValueFactory = _ => 200 };
 
+    public ToolOptions? Tools { get; private set; }
+
     public AgentOptionSet()
     {
         Backend.AcceptOnlyFromAmong("auto", "iptables", "nftables");
@@ -41,9 +43,10 @@ internal sealed class AgentOptionSet
         command.Options.Add(Force);
         command.Options.Add(LogFormat);
         command.Options.Add(ProbeWindow);
+        Tools = new ToolOptions(command);
     }
 
-    public RouterAgentOptions Read(ParseResult parseResult)
+    public RouterAgentOptions Read(ParseResult parseResult, CliContext context)
     {
         NetfilterBackend? backend = null;
         if (parseResult.GetValue(Backend) is { } text && EnumWords.TryParseBackend(text, out var parsed))
@@ -53,8 +56,9 @@ internal sealed class AgentOptionSet
 
         return new RouterAgentOptions
         {
-            ConfigPath = parseResult.GetValue(Config),
-            HostNetns = parseResult.GetValue(HostNetns),
+            // Absolute: the process works from "/", and run watches and re-reads the file.
+            ConfigPath = parseResult.GetValue(Config) is { } config ? context.FullPath(config) : null,
+            HostNetns = parseResult.GetValue(HostNetns) is { } host ? context.FullPath(host) : null,
             Backend = backend,
             Force = parseResult.GetValue(Force),
             DuplicateProbeWindow = TimeSpan.FromMilliseconds(parseResult.GetValue(ProbeWindow)),

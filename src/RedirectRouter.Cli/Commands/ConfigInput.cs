@@ -14,15 +14,20 @@ internal static class ConfigInput
     };
 
     /// <summary>Loads and validates; null (after printing why) if the file cannot be read.</summary>
-    public static ConfigParseResult? Load(CliContext context, string? configPath)
+    public static ConfigParseResult? Load(CliContext context, string? configPath) => Load(context, configPath, out _);
+
+    /// <summary>Loads and validates; <paramref name="text"/> is the file's content exactly as parsed (read once).</summary>
+    public static ConfigParseResult? Load(CliContext context, string? configPath, out string? text)
     {
+        text = null;
         if (configPath is not null)
         {
-            if (TryRead(context, configPath) is not { } text)
+            if (TryRead(context, configPath) is not { } content)
             {
                 return null;
             }
-            return ConfigLoader.LoadFile(text, configPath);
+            text = content;
+            return ConfigLoader.LoadFile(content, configPath);
         }
         return LoadEnvironment(context).Result;
     }
@@ -44,7 +49,8 @@ internal static class ConfigInput
     {
         foreach (var diagnostic in diagnostics)
         {
-            context.Stderr.WriteLine(diagnostic.ToString());
+            // Messages quote the offending value; escaped, it cannot move the cursor or start a line of its own.
+            context.Stderr.WriteLine(Core.Rendering.TextEscaping.Escape(diagnostic.ToString()));
         }
     }
 
@@ -52,11 +58,11 @@ internal static class ConfigInput
     {
         try
         {
-            return context.ReadFile(path);
+            return context.ReadFile(context.FullPath(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            context.Stderr.WriteLine($"error: cannot read '{path}': {e.Message}");
+            context.Stderr.WriteLine(Core.Rendering.TextEscaping.Escape($"error: cannot read '{path}': {e.Message}"));
             return null;
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Diagnostics;
+using RedirectRouter.Agent.Inputs;
 using RedirectRouter.Core.Parsing;
 
 namespace RedirectRouter.Cli.Commands;
@@ -30,6 +31,7 @@ public static class DiagCommand
 
         var command = new Command("diag", "Inspect a live egress router (read-only) and say what is wrong. Exit code 0 healthy, 1 degraded, 2 usage, 3 cannot inspect.");
         var target = new NamespaceTargetOptions(command, "The PID of any process in the router's pod (its /proc/PID/ns/net is inspected).");
+        var tools = new ToolOptions(command);
         foreach (var option in new Option[] { hostNetns, config, output, probe, probeWindow, metrics, watch, interval, count })
         {
             command.Options.Add(option);
@@ -66,14 +68,21 @@ public static class DiagCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            // A missing tool is not fatal here: that part of the report says so.
+            if (!tools.Apply(parseResult, context, out var toolError))
+            {
+                return toolError;
+            }
+
             var options = new DiagOptions
             {
-                Netns = parseResult.GetValue(target.Netns),
+                Netns = target.NetnsValue(parseResult, context),
                 Pid = parseResult.GetValue(target.Pid),
-                HostNetns = parseResult.GetValue(hostNetns),
+                HostNetns = parseResult.GetValue(hostNetns) is { } host ? context.FullPath(host) : null,
                 Probe = parseResult.GetValue(probe),
                 ProbeWindow = TimeSpan.FromMilliseconds(parseResult.GetValue(probeWindow)),
                 MetricsAddress = parseResult.GetValue(metrics),
+                ToolTimeout = TimeSpan.FromSeconds(parseResult.GetValue(tools.Timeout)),
             };
             if (!ResolveConfig(context, parseResult.GetValue(config), options, out options))
             {
@@ -170,12 +179,16 @@ public static class DiagCommand
             string? destinations = null;
             if (environment.TryGetValue("EGRESS_DESTINATION_FILE", out var file) && file.Length > 0)
             {
+                // The pod's file as the pod sees it: resolved inside its root, so a symbolic link in the pod
+                // never makes diag (root on the node) read a node file; bounded like any input.
+                var root = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/root";
                 try
                 {
-                    destinations = File.ReadAllText($"/proc/{pid}/root/{file.TrimStart('/')}");
+                    destinations = BoundedFile.Decode(BoundedFile.ReadInRoot(root, file));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
+                    context.Stderr.WriteLine($"warning: the EGRESS_DESTINATION_FILE of process {pid} cannot be read: {e.Message}");
                     destinations = null;
                 }
             }
@@ -183,6 +196,13 @@ public static class DiagCommand
             var (_, result) = ConfigLoader.LoadEnvironment(environment, destinations);
             if (result.Config is { } fromPid)
             {
+                if (fromPid.Settings.HostNetns is { } podHostNetns && options.HostNetns is null)
+                {
+                    // A path chosen by the inspected pod is never opened as a node path.
+                    context.Stderr.WriteLine($"note: process {pid} names the node namespace {podHostNetns} (EGRESS_ROUTER_HOST_NETNS); a path from the inspected pod is not opened on the node: give --host-netns to inspect the parent NICs there");
+                    fromPid = fromPid with { Settings = fromPid.Settings with { HostNetns = null } };
+                }
+
                 resolved = options with { Config = fromPid, ConfigSource = "pid-environment" };
             }
             else

@@ -13,6 +13,11 @@ public static class InitCommand
         options.AddTo(command);
         command.SetAction(parseResult =>
         {
+            if (!options.Tools!.Apply(parseResult, context, out var toolError))
+            {
+                return toolError;
+            }
+
             var result = ConfigInput.Load(context, parseResult.GetValue(options.Config));
             if (result is null)
             {
@@ -22,7 +27,7 @@ public static class InitCommand
             ConfigInput.Report(context, result.Diagnostics);
             return result.Config is null
                 ? ExitCodes.BadInput
-                : AgentRunner.Init(result.Config, options.Read(parseResult), context, parseResult.GetValue(options.LogFormat)!);
+                : AgentRunner.Init(result.Config, options.Read(parseResult, context), context, parseResult.GetValue(options.LogFormat)!);
         });
         return command;
     }

@@ -34,6 +34,10 @@ internal sealed class NamespaceTargetOptions
     /// <summary><c>--netns</c>.</summary>
     public Option<string?> Netns { get; }
 
+    /// <summary><c>--netns</c> as given, a path made absolute (the process works from "/").</summary>
+    public string? NetnsValue(ParseResult parseResult, CliContext context) =>
+        parseResult.GetValue(Netns) is { } netns && netns.Contains('/', StringComparison.Ordinal) ? context.FullPath(netns) : parseResult.GetValue(Netns);
+
     /// <summary><c>--pid</c>.</summary>
     public Option<int?> Pid { get; }
 }

@@ -17,7 +17,12 @@ public static class RunCommand
         command.Options.Add(cleanup);
         command.SetAction(parseResult =>
         {
-            var result = ConfigInput.Load(context, parseResult.GetValue(options.Config));
+            if (!options.Tools!.Apply(parseResult, context, out var toolError))
+            {
+                return toolError;
+            }
+
+            var result = ConfigInput.Load(context, parseResult.GetValue(options.Config), out var configText);
             if (result is null)
             {
                 return ExitCodes.BadInput;
@@ -29,10 +34,11 @@ public static class RunCommand
                 return ExitCodes.BadInput;
             }
 
-            var agentOptions = options.Read(parseResult) with
+            var agentOptions = options.Read(parseResult, context) with
             {
                 MetricsAddress = parseResult.GetValue(metrics),
                 CleanupOnExit = parseResult.GetValue(cleanup),
+                ConfigContent = configText,
             };
             return AgentRunner.Run(result.Config, agentOptions, context, parseResult.GetValue(options.LogFormat)!);
         });

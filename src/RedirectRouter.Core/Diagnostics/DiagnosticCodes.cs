@@ -50,7 +50,7 @@ public static class DiagnosticCodes
     public const string MissingKey = "RR2009";
     /// <summary>A value outside its set of allowed words (mode, backend, kind...).</summary>
     public const string InvalidValue = "RR2010";
-    /// <summary>An interface name the kernel would refuse.</summary>
+    /// <summary>An interface name outside the name rule (1 to 15 characters of A-Z a-z 0-9 _ . -, not "." or "..").</summary>
     public const string InvalidInterfaceName = "RR2011";
     /// <summary>The same key twice in one mapping.</summary>
     public const string DuplicateKey = "RR2012";
@@ -58,6 +58,8 @@ public static class DiagnosticCodes
     public const string NumberOutOfRange = "RR2013";
     /// <summary>More than one YAML document in the file.</summary>
     public const string MultipleDocuments = "RR2014";
+    /// <summary>A home name outside the name rule (1 to 15 characters of A-Z a-z 0-9 _ . -).</summary>
+    public const string InvalidHomeName = "RR2015";
 
     /// <summary>Nothing to do: no home, or no rule and no fallback.</summary>
     public const string EmptyConfig = "RR3001";
@@ -91,6 +93,14 @@ public static class DiagnosticCodes
     public const string DuplicateRoute = "RR3015";
     /// <summary>Keys that cannot be used together (adopt with parent or mode, for instance).</summary>
     public const string ConflictingKeys = "RR3016";
+    /// <summary>A destination or fallback that is loopback, unspecified, multicast or broadcast.</summary>
+    public const string SpecialDestination = "RR3030";
+    /// <summary>A link-local destination or fallback without settings.allowLinkLocalDestinations.</summary>
+    public const string LinkLocalDestination = "RR3031";
+    /// <summary>An egress (SNAT) address that is unspecified, loopback, multicast or broadcast, or has a /0 prefix.</summary>
+    public const string InvalidEgressSource = "RR3032";
+    /// <summary>A TCP rule whose local port or range covers the metrics port.</summary>
+    public const string RuleCoversMetricsPort = "RR3033";
 
     // RR31xx: an EgressRouter resource that OpenShift accepts and runs although part of it has no effect
     // there; it is read with OpenShift's meaning and the part is named in a warning.
@@ -130,10 +140,11 @@ public static class DiagnosticCodes
         (WrongType, DiagnosticSeverity.Error, "a value of the wrong kind (list, mapping, text, number)"),
         (MissingKey, DiagnosticSeverity.Error, "a required key is missing"),
         (InvalidValue, DiagnosticSeverity.Error, "a value outside its allowed words (mode, backend, kind, ...)"),
-        (InvalidInterfaceName, DiagnosticSeverity.Error, "an interface name the kernel would refuse"),
+        (InvalidInterfaceName, DiagnosticSeverity.Error, "an interface name outside the name rule: 1 to 15 characters of A-Z a-z 0-9 _ . -, not . or .."),
         (DuplicateKey, DiagnosticSeverity.Error, "the same key twice in one mapping"),
         (NumberOutOfRange, DiagnosticSeverity.Error, "a number outside its range (MTU, metric, weight, announce count)"),
         (MultipleDocuments, DiagnosticSeverity.Error, "more than one YAML document in the file"),
+        (InvalidHomeName, DiagnosticSeverity.Error, "a home name outside the name rule (the same rule as interface names)"),
         (EmptyConfig, DiagnosticSeverity.Error, "nothing to do: no home, or no rule and no fallback"),
         (PortWidthMismatch, DiagnosticSeverity.Error, "a target port range whose width differs from the local range"),
         (DuplicateLocalPort, DiagnosticSeverity.Error, "the same local port and protocol in two rules"),
@@ -155,5 +166,9 @@ public static class DiagnosticCodes
         (NothingRedirected, DiagnosticSeverity.Warning, "an EgressRouter whose spec.redirect has no rule and no fallback: nothing is forwarded"),
         (ListWrapper, DiagnosticSeverity.Warning, "a List holding one EgressRouter: the item is read"),
         (AddressRepeated, DiagnosticSeverity.Warning, "the same address twice in an EgressRouter's spec.addresses: it is assigned once"),
+        (SpecialDestination, DiagnosticSeverity.Error, "a destination or fallback that is loopback, unspecified, multicast or broadcast"),
+        (LinkLocalDestination, DiagnosticSeverity.Error, "a link-local destination or fallback (169.254.0.0/16, fe80::/10) without settings.allowLinkLocalDestinations"),
+        (InvalidEgressSource, DiagnosticSeverity.Error, "an egress address that is unspecified, loopback, multicast or broadcast, or a /0"),
+        (RuleCoversMetricsPort, DiagnosticSeverity.Error, "a TCP rule whose local port or range covers the metrics port"),
     ];
 }

@@ -8,6 +8,7 @@ namespace RedirectRouter.Core.Model;
 /// <param name="InterfaceName">The interface name of the first home when it names none.</param>
 /// <param name="HostNetns">The host network namespace (a path) in which to create macvlans; null = our own.</param>
 /// <param name="Debug">Verbose logging (EGRESS_ROUTER_DEBUG).</param>
+/// <param name="AllowLinkLocalDestinations">Rules and fallbacks may go to link-local addresses (169.254.0.0/16, fe80::/10); off by default.</param>
 public sealed record AgentSettings(
     NetfilterBackend Backend = NetfilterBackend.Auto,
     string? MetricsAddress = null,
@@ -15,7 +16,8 @@ public sealed record AgentSettings(
     string ClusterInterface = AgentSettings.DefaultClusterInterface,
     string InterfaceName = AgentSettings.DefaultInterfaceName,
     string? HostNetns = null,
-    bool Debug = false)
+    bool Debug = false,
+    bool AllowLinkLocalDestinations = false)
 {
     /// <summary>The OpenShift script sends two announcements (arping -A, then -U after 2 s).</summary>
     public const int DefaultAnnounceCount = 2;

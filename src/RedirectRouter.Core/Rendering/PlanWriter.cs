@@ -82,7 +82,8 @@ public static class PlanWriter
     {
         ArgumentNullException.ThrowIfNull(state);
         var text = new StringBuilder();
-        void Line(string line) => text.Append(line).Append('\n');
+        // Names and values are escaped (a home name or a value that bypassed validation cannot forge lines).
+        void Line(string line) => text.Append(TextEscaping.Escape(line)).Append('\n');
         var network = state.Network;
 
         Line("# links");
@@ -134,7 +135,7 @@ public static class PlanWriter
         if (ruleset is not null)
         {
             Line($"# {ruleset.Backend} ruleset");
-            text.Append(ruleset.Text);
+            text.Append(TextEscaping.Escape(ruleset.Text, keepLayout: true));
             if (!ruleset.Text.EndsWith('\n'))
             {
                 text.Append('\n');

@@ -30,14 +30,20 @@ public static class NativeConfigWriter
                 .Add("ipv6", config.Fallback.IPv6?.ToString()));
         }
         var settings = config.Settings;
-        root.Add("settings", new OutMap()
+        var settingsMap = new OutMap()
             .Add("backend", settings.Backend.ToWord())
             .Add("metrics", settings.MetricsAddress)
             .Add("announceCount", settings.AnnounceCount)
             .Add("clusterInterface", settings.ClusterInterface)
             .Add("interfaceName", settings.InterfaceName)
             .Add("hostNetns", settings.HostNetns)
-            .Add("debug", settings.Debug));
+            .Add("debug", settings.Debug);
+        if (settings.AllowLinkLocalDestinations)
+        {
+            // Written only when set, so converted configurations without it stay as they were.
+            settingsMap.Add("allowLinkLocalDestinations", true);
+        }
+        root.Add("settings", settingsMap);
         return root;
     }
 

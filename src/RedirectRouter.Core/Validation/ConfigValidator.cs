@@ -23,6 +23,7 @@ public static class ConfigValidator
         CheckHomes(config, map, bag);
         CheckRules(config, format, map, bag, homesComplete);
         CheckFallback(config, map, bag, homesComplete);
+        AddressRules.Check(config, format, map, bag);
         return bag.Items;
     }
 

@@ -9,6 +9,12 @@ public interface ICommandRunner
     /// <summary>Runs <paramref name="program"/>, feeding <paramref name="standardInput"/> (if any) on its stdin.</summary>
     /// <returns>The exit code and the buffered output; a non-zero exit code is not an exception here.</returns>
     Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The path <paramref name="program"/> would run from, for a tool started by another (<c>nsenter -- nft</c>),
+    /// so that one never searches its own PATH either; a fake may keep the bare name.
+    /// </summary>
+    string Locate(string program) => program;
 }
 
 /// <summary>What a finished program returned.</summary>

@@ -24,7 +24,8 @@ public sealed record NetfilterTarget(string? NetnsPath)
     public Task<CommandResult> RunAsync(ICommandRunner runner, string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        var (wrappedProgram, wrappedArguments) = Wrap(program, arguments);
+        // nsenter gets the inner tool's absolute path: it would otherwise search its PATH for it.
+        var (wrappedProgram, wrappedArguments) = NetnsPath is null ? Wrap(program, arguments) : Wrap(runner.Locate(program), arguments);
         return runner.RunAsync(wrappedProgram, wrappedArguments, standardInput, cancellationToken);
     }
 

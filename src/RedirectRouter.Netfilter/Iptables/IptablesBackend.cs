@@ -57,10 +57,9 @@ public sealed class IptablesBackend : INetfilterBackend
         {
             var clock = Stopwatch.StartNew();
             var bytes = 0;
-            var wanted = IptablesRenderer.Families(nat);
-            foreach (var family in ManagedFamilies(wanted))
+            foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
             {
-                var desired = wanted.Contains(family) ? _renderer.Build(nat, family) : new IptablesRuleset(family, []);
+                var desired = _renderer.Build(nat, family);
                 var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
                 var payload = IptablesPayload.Build(desired, live);
                 if (payload.Length > 0)
@@ -104,12 +103,12 @@ public sealed class IptablesBackend : INetfilterBackend
     public async Task<IReadOnlyList<RuleCounter>> ReadCountersAsync(CancellationToken cancellationToken = default)
     {
         var counters = new List<RuleCounter>();
-        foreach (var family in ManagedFamilies([]))
+        foreach (var family in ManagedFamilies(needsIpv6: false))
         {
             var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
             foreach (var (tableName, table) in live.Tables)
             {
-                foreach (var chain in table.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
+                foreach (var chain in IptablesOwnership.OwnedChains(table))
                 {
                     counters.AddRange(table.RulesOf(chain).Select(r =>
                         new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
@@ -128,7 +127,7 @@ public sealed class IptablesBackend : INetfilterBackend
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var family in ManagedFamilies([]))
+            foreach (var family in ManagedFamilies(needsIpv6: false))
             {
                 var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
                 var payload = IptablesPayload.Build(new IptablesRuleset(family, []), live);
@@ -201,11 +200,10 @@ public sealed class IptablesBackend : INetfilterBackend
     private async Task<DriftReport> VerifyCoreAsync(NatModel nat, CancellationToken cancellationToken)
     {
         List<string> missing = [], extra = [], shadowing = [];
-        var wanted = IptablesRenderer.Families(nat);
         var egress = nat.Snat.Select(s => s.Interface).Distinct(StringComparer.Ordinal).ToArray();
-        foreach (var family in ManagedFamilies(wanted))
+        foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
         {
-            var desired = wanted.Contains(family) ? _renderer.Build(nat, family) : new IptablesRuleset(family, []);
+            var desired = _renderer.Build(nat, family);
             var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
             IptablesVerifier.Compare(desired, live, nat.ClusterInterface, egress, missing, extra, shadowing);
         }
@@ -224,11 +222,12 @@ public sealed class IptablesBackend : INetfilterBackend
         return IptablesSaveState.Parse(result.StandardOutput);
     }
 
-    // IPv6 is managed whenever ip6tables works, so that chains left from an earlier IPv6 configuration are removed.
-    private IEnumerable<AddressFamily> ManagedFamilies(IReadOnlyList<AddressFamily> wanted)
+    // IPv6 is managed whenever ip6tables works: its filter is wanted even without anything IPv6 configured.
+    // Where ip6tables does not run (a kernel without IPv6), there is no IPv6 to forward.
+    private IEnumerable<AddressFamily> ManagedFamilies(bool needsIpv6)
     {
         yield return AddressFamily.InterNetwork;
-        if (_capabilities.Ip6tables || wanted.Contains(AddressFamily.InterNetworkV6))
+        if (_capabilities.Ip6tables || needsIpv6)
         {
             yield return AddressFamily.InterNetworkV6;
         }

@@ -7,7 +7,9 @@ namespace RedirectRouter.Netfilter.Iptables;
 /// <c>:RR-X - [0:0]</c> creates or flushes the chain, so its whole content is replaced atomically with the
 /// rest of the payload. Built-in chains are never flushed: a jump is inserted only when the live state
 /// lacks it (an <c>-I</c> would otherwise duplicate it), duplicates are deleted, and our chains that are no
-/// longer wanted are flushed and deleted together with every rule that jumps to them.
+/// longer wanted (only those a jump with our comment leads to, see <see cref="IptablesOwnership"/>) are flushed
+/// and deleted together with our jumps to them. A foreign rule that still jumps to such a chain is left alone,
+/// and so is the chain then (flushed, so it holds nothing of ours).
 /// </summary>
 internal static class IptablesPayload
 {
@@ -22,7 +24,7 @@ internal static class IptablesPayload
             var liveTable = live.Table(table);
             var stale = liveTable is null
                 ? []
-                : liveTable.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal) && wanted.All(w => w.Name != c)).ToArray();
+                : IptablesOwnership.OwnedChains(liveTable).Where(c => wanted.All(w => w.Name != c)).ToArray();
             if (wanted.Length == 0 && stale.Length == 0)
             {
                 continue;
@@ -38,18 +40,26 @@ internal static class IptablesPayload
                 text.Append(':').Append(chain).Append(" - [0:0]\n");
             }
 
-            // Rules outside the stale chains that jump into them must go before the chains can.
+            // Our jumps into the stale chains must go before the chains can; a foreign rule jumping there keeps its chain.
+            var inUse = new HashSet<string>(StringComparer.Ordinal);
             if (liveTable is not null && stale.Length > 0)
             {
                 foreach (var (chain, rules) in liveTable.Rules)
                 {
-                    if (stale.Contains(chain, StringComparer.Ordinal))
+                    if (stale.Contains(chain, StringComparer.Ordinal) || wanted.Any(w => w.Name == chain))
                     {
-                        continue;
+                        continue; // flushed by this payload
                     }
                     foreach (var rule in rules.Where(r => r.Target is { } t && stale.Contains(t, StringComparer.Ordinal)))
                     {
-                        text.Append("-D").Append(rule.Text.AsSpan(2)).Append('\n');
+                        if (IptablesOwnership.IsMarked(rule))
+                        {
+                            text.Append("-D").Append(rule.Text.AsSpan(2)).Append('\n');
+                        }
+                        else
+                        {
+                            inUse.Add(rule.Target!);
+                        }
                     }
                 }
             }
@@ -67,15 +77,15 @@ internal static class IptablesPayload
                 var jumps = liveTable?.RulesOf(chain.Hook).Count(r => r.Text == chain.Jump) ?? 0;
                 if (jumps == 0)
                 {
-                    text.Append("-I ").Append(chain.Hook).Append(" -j ").Append(chain.Name).Append('\n');
+                    text.Append("-I ").Append(chain.Hook).Append(' ').Append(IptablesOwnership.JumpSpec(chain.Name)).Append('\n');
                 }
                 for (var i = 1; i < jumps; i++)
                 {
-                    text.Append("-D ").Append(chain.Hook).Append(" -j ").Append(chain.Name).Append('\n');
+                    text.Append("-D ").Append(chain.Hook).Append(' ').Append(IptablesOwnership.JumpSpec(chain.Name)).Append('\n');
                 }
             }
 
-            foreach (var chain in stale)
+            foreach (var chain in stale.Where(c => !inUse.Contains(c)))
             {
                 text.Append("-X ").Append(chain).Append('\n');
             }

@@ -14,8 +14,13 @@ namespace RedirectRouter.Netfilter.Iptables;
 /// <item>nat <c>RR-DNAT</c> (from PREROUTING): one DNAT per redirect rule, then the fallback.</item>
 /// <item>nat <c>RR-SNAT</c> (from POSTROUTING): SNAT to the home's egress address by output interface.</item>
 /// <item>mangle <c>RR-MARK</c> (from PREROUTING, multi-home only): the home's mark, for policy routing.</item>
-/// <item>filter <c>RR-FORWARD</c> (from FORWARD): from the cluster interface only DNATed traffic is forwarded, so the router is no open relay.</item>
+/// <item>filter <c>RR-FORWARD</c> (from FORWARD): the no-open-relay filter. Forwarded are only flows we DNATed:
+/// their original direction from the cluster interface, their replies (and related ICMP errors) from anywhere;
+/// the rest is dropped and counted by where it came from (the cluster interface, or anywhere else).</item>
+/// <item>filter <c>RR-INPUT</c> (from INPUT): from a home's interface the router itself takes only neighbour
+/// discovery (ARP is not IP), replies of its own flows and related ICMP errors; the rest is dropped and counted.</item>
 /// </list>
+/// Both families always: without anything IPv6 configured, the IPv6 filter forwards nothing.
 /// </summary>
 /// <param name="dnatPortShift">Whether a remapped port range can be one shifted DNAT (<c>A:9000-9010/8000</c>); otherwise one rule per port.</param>
 public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRenderer
@@ -35,6 +40,9 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
     /// <summary>filter: the no-open-relay filter.</summary>
     public const string ForwardChain = "RR-FORWARD";
 
+    /// <summary>filter: what the router itself accepts from the egress side.</summary>
+    public const string InputChain = "RR-INPUT";
+
     /// <summary>The tables in the order they appear in a payload.</summary>
     internal static readonly string[] Tables = ["mangle", "nat", "filter"];
 
@@ -44,14 +52,31 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
     /// <summary>Whether remapped ranges are rendered as one shifted DNAT.</summary>
     public bool DnatPortShift { get; } = dnatPortShift;
 
-    /// <summary>IPv4 always (the cluster side is IPv4 in OpenShift); IPv6 when the model has anything IPv6.</summary>
+    /// <summary>
+    /// Both families, always: the filters of a family must exist even when nothing of it is configured, or the
+    /// kernel would forward that family unfiltered (IPv6 forwarding may be on whatever we configure).
+    /// </summary>
     public static IReadOnlyList<AddressFamily> Families(NatModel nat)
     {
         ArgumentNullException.ThrowIfNull(nat);
-        var v6 = nat.Dnat.Any(d => d.Family == AddressFamily.InterNetworkV6)
-            || nat.Fallbacks.Any(f => f.Family == AddressFamily.InterNetworkV6)
-            || nat.Snat.Any(s => s.Family == AddressFamily.InterNetworkV6);
-        return v6 ? [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6] : [AddressFamily.InterNetwork];
+        return [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
+    }
+
+    /// <summary>Whether the model has anything IPv6 (else the IPv6 ruleset is the filter alone).</summary>
+    public static bool HasIpv6(NatModel nat) => Configures(nat, AddressFamily.InterNetworkV6);
+
+    /// <summary>Whether the model has any redirect, fallback or egress address of <paramref name="family"/>; without, that family's ruleset is the filter alone.</summary>
+    public static bool Configures(NatModel nat, AddressFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        return nat.Dnat.Any(d => d.Family == family) || nat.Fallbacks.Any(f => f.Family == family) || nat.Snat.Any(s => s.Family == family);
+    }
+
+    /// <summary>The interfaces of the homes (the egress side), each once, in model order.</summary>
+    public static IReadOnlyList<string> HomeInterfaces(NatModel nat)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        return nat.Homes.Select(h => h.Interface).Concat(nat.Snat.Select(s => s.Interface)).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>"iptables" or "ip6tables".</summary>
@@ -61,11 +86,16 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
     public IptablesRuleset Build(NatModel nat, AddressFamily family)
     {
         ArgumentNullException.ThrowIfNull(nat);
-        var iface = nat.ClusterInterface;
+        var iface = Name(nat.ClusterInterface);
         var chains = new List<IptablesChain>();
         var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
         var dnat = nat.Dnat.Where(d => d.Family == family).ToArray();
         var fallback = nat.Fallbacks.FirstOrDefault(f => f.Family == family);
+        if (!Configures(nat, family))
+        {
+            // Nothing of this family is redirected: its filter alone, so that none of it is forwarded.
+            return new IptablesRuleset(family, FilterChains(nat, family, iface).ToValueList());
+        }
 
         if (marks.Count > 0)
         {
@@ -98,15 +128,38 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
         chains.Add(new IptablesChain("nat", DnatChain, "PREROUTING", dnatRules.ToValueList()));
 
         var snatRules = nat.Snat.Where(s => s.Family == family)
-            .Select(s => $"-A {SnatChain} -o {s.Interface} -j SNAT --to-source {s.Source}");
+            .Select(s => $"-A {SnatChain} -o {Name(s.Interface)} -j SNAT --to-source {s.Source}");
         chains.Add(new IptablesChain("nat", SnatChain, "POSTROUTING", snatRules.ToValueList()));
 
-        chains.Add(new IptablesChain("filter", ForwardChain, "FORWARD",
-        [
-            $"-A {ForwardChain} -i {iface} -m conntrack --ctstate DNAT -j ACCEPT",
-            $"-A {ForwardChain} -i {iface} -j DROP",
-        ]));
+        chains.AddRange(FilterChains(nat, family, iface));
         return new IptablesRuleset(family, chains.ToValueList());
+    }
+
+    private static IEnumerable<IptablesChain> FilterChains(NatModel nat, AddressFamily family, string iface)
+    {
+        yield return new IptablesChain("filter", ForwardChain, "FORWARD",
+        [
+            $"-A {ForwardChain} -i {iface} -m conntrack --ctstate DNAT --ctdir ORIGINAL -j ACCEPT",
+            $"-A {ForwardChain} -m conntrack --ctstate DNAT --ctdir REPLY -j ACCEPT",
+            $"-A {ForwardChain} -i {iface} -j DROP",
+            $"-A {ForwardChain} -j DROP",
+        ]);
+
+        var inputRules = new List<string>();
+        foreach (var home in HomeInterfaces(nat).Select(Name))
+        {
+            if (family == AddressFamily.InterNetworkV6)
+            {
+                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it, and
+                // MLD queries need their answer, or a snooping switch stops sending us the solicited-node multicast.
+                inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 130 -j ACCEPT");
+                inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 135 -j ACCEPT");
+                inputRules.Add($"-A {InputChain} -i {home} -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT");
+            }
+            inputRules.Add($"-A {InputChain} -i {home} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+            inputRules.Add($"-A {InputChain} -i {home} -j DROP");
+        }
+        yield return new IptablesChain("filter", InputChain, "INPUT", inputRules.ToValueList());
     }
 
     /// <summary>
@@ -174,6 +227,9 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
 
     private static string Endpoint(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
+    // Every name in the ruleset goes through here: refused when outside the name rule.
+    private static string Name(string name) => RulesetText.Name(name, quoted: false);
 
     private static string Hex(uint value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
 }

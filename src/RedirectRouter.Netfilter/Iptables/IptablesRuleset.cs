@@ -10,8 +10,8 @@ namespace RedirectRouter.Netfilter.Iptables;
 /// <param name="Rules">Its rules exactly as iptables-save prints them ("-A RR-DNAT -i eth0 ...").</param>
 public sealed record IptablesChain(string Table, string Name, string Hook, ValueList<string> Rules)
 {
-    /// <summary>The jump from the built-in chain, as iptables-save prints it.</summary>
-    public string Jump => $"-A {Hook} -j {Name}";
+    /// <summary>The jump from the built-in chain, as iptables-save prints it (with our comment: the mark of ownership).</summary>
+    public string Jump => $"-A {Hook} {IptablesOwnership.JumpSpec(Name)}";
 }
 
 /// <summary>The desired iptables state of one address family.</summary>
@@ -32,6 +32,7 @@ internal static class IptablesRulesetFromLive
         [IptablesRenderer.SnatChain] = "POSTROUTING",
         [IptablesRenderer.MarkChain] = "PREROUTING",
         [IptablesRenderer.ForwardChain] = "FORWARD",
+        [IptablesRenderer.InputChain] = "INPUT",
     };
 
     public static IptablesRuleset Of(AddressFamily family, IptablesSaveState live)
@@ -46,7 +47,7 @@ internal static class IptablesRulesetFromLive
             foreach (var name in saved.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
             {
                 var hook = KnownHooks.GetValueOrDefault(name)
-                    ?? saved.Rules.FirstOrDefault(r => r.Value.Any(rule => rule.Text == $"-A {r.Key} -j {name}")).Key
+                    ?? saved.Rules.FirstOrDefault(r => r.Value.Any(rule => rule.Text == $"-A {r.Key} {IptablesOwnership.JumpSpec(name)}")).Key
                     ?? "";
                 chains.Add(new IptablesChain(table, name, hook, saved.RulesOf(name).Select(r => r.Text).ToValueList()));
             }

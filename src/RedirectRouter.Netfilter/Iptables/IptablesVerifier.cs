@@ -63,10 +63,10 @@ internal static class IptablesVerifier
             }
         }
 
-        // Our chains that the rendering no longer has.
+        // Our chains (a jump with our comment leads there) that the rendering no longer has; foreign RR-* chains are not ours.
         foreach (var (tableName, table) in live.Tables)
         {
-            foreach (var name in table.Chains.Where(c => c.StartsWith(IptablesRenderer.ChainPrefix, StringComparison.Ordinal)))
+            foreach (var name in IptablesOwnership.OwnedChains(table))
             {
                 if (!desired.Chains.Any(c => c.Table == tableName && c.Name == name))
                 {
@@ -87,12 +87,20 @@ internal static class IptablesVerifier
 
         var tokens = Tokens.Of(rule.Text);
         var option = hook == "POSTROUTING" ? "-o" : "-i";
+        // The filters see traffic from every side: a foreign verdict before our jump that matches the cluster
+        // interface or a home's interface (or any) decides before our filter does.
+        IEnumerable<string> ours = hook switch
+        {
+            "POSTROUTING" => egressInterfaces,
+            "FORWARD" or "INPUT" => egressInterfaces.Append(clusterInterface),
+            _ => [clusterInterface],
+        };
         for (var i = 0; i < tokens.Count - 1; i++)
         {
             if (tokens[i] == option && (i == 0 || tokens[i - 1] != "!"))
             {
                 var name = tokens[i + 1];
-                return hook == "POSTROUTING" ? egressInterfaces.Any(e => InterfaceMatches(name, e)) : InterfaceMatches(name, clusterInterface);
+                return ours.Any(e => InterfaceMatches(name, e));
             }
         }
         return true;

@@ -217,7 +217,10 @@ internal static class NftJsonReader
         var right = match.GetProperty("right");
         var rightText = right.ValueKind == JsonValueKind.String && left is "iifname" or "oifname"
             ? $"\"{right.GetString()}\""
-            : right.ValueKind == JsonValueKind.String ? right.GetString()! : Expression(right);
+            : right.ValueKind == JsonValueKind.String ? right.GetString()!
+            // A list of flags ("ct state established,related") is an array of words.
+            : right.ValueKind == JsonValueKind.Array ? string.Join(',', right.EnumerateArray().Select(Expression))
+            : Expression(right);
         return op switch
         {
             "==" or "in" => $"{left} {rightText}",

@@ -18,12 +18,19 @@ namespace RedirectRouter.Netfilter.Nftables;
 /// <item><c>home_marks</c> (multi-home only): <c>l4proto . port(s) : mark</c>, for policy routing.</item>
 /// </list>
 /// A lookup that finds no element lets the packet fall through to the fallback rule; then SNAT per home
-/// by output interface, and the same no-open-relay filter as the iptables backend.
+/// by output interface, and the same filters as the iptables backend (<see cref="ForwardChain"/>,
+/// <see cref="InputChain"/>), in both families always.
 /// </summary>
 public sealed class NftRenderer : IRulesetRenderer
 {
     /// <summary>The name of our table in each family.</summary>
     public const string TableName = "redirect_router";
+
+    /// <summary>
+    /// The comment on our tables (nft 0.9.7+ writes it, kernels 5.10+ keep it; older kernels drop it silently): a table
+    /// named <see cref="TableName"/> without it was not made by us, and <c>cleanup</c> leaves it alone.
+    /// </summary>
+    public const string TableComment = "redirect-router";
 
     /// <summary>Map: single ports.</summary>
     public const string PortMap = "dnat_ports";
@@ -43,8 +50,19 @@ public sealed class NftRenderer : IRulesetRenderer
     /// <summary>Chain (postrouting, srcnat): SNAT per home.</summary>
     public const string SnatChain = "snat_homes";
 
-    /// <summary>Chain (forward, filter): the no-open-relay filter.</summary>
+    /// <summary>
+    /// Chain (forward, filter): the no-open-relay filter. Forwarded are only flows we DNATed: their original
+    /// direction from the cluster interface, their replies (and related ICMP errors) from anywhere. Everything
+    /// else is dropped and counted, by where it came from (the cluster interface, or anywhere else: the egress side).
+    /// </summary>
     public const string ForwardChain = "forward_filter";
+
+    /// <summary>
+    /// Chain (input, filter): from a home's interface the router itself takes only neighbour discovery (ARP is
+    /// not IP, so no IP filter sees it), replies of its own flows and ICMP errors related to them; the rest is
+    /// dropped and counted. The router's own listeners (health, metrics) are thus reachable from the cluster side only.
+    /// </summary>
+    public const string InputChain = "input_filter";
 
     /// <summary>The families we may own a table in.</summary>
     public static readonly string[] AllFamilies = ["ip", "ip6"];
@@ -74,7 +92,7 @@ public sealed class NftRenderer : IRulesetRenderer
     /// <summary>The "ip"/"ip6" name of an address family.</summary>
     public static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ip6" : "ip";
 
-    /// <summary>Our tables for <paramref name="nat"/>: ip always, ip6 when the model has anything IPv6.</summary>
+    /// <summary>Our tables for <paramref name="nat"/>: ip and ip6 always (without anything IPv6 configured, the ip6 table forwards nothing).</summary>
     public IReadOnlyList<NftTable> Build(NatModel nat) =>
         IptablesRenderer.Families(nat).Select(f => Build(nat, f)).ToArray();
 
@@ -170,6 +188,11 @@ public sealed class NftRenderer : IRulesetRenderer
         var dnat = nat.Dnat.Where(d => d.Family == family).ToArray();
         var fallback = nat.Fallbacks.FirstOrDefault(f => f.Family == family);
         var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
+        if (!IptablesRenderer.Configures(nat, family))
+        {
+            // Nothing of this family is redirected: its filters alone, so that none of it is forwarded.
+            return new NftTable(fam, [], FilterChains(nat, family, iface).ToValueList());
+        }
 
         var ports = new List<NftElement>();
         var ranges = new List<NftElement>();
@@ -220,12 +243,34 @@ public sealed class NftRenderer : IRulesetRenderer
         chains.Add(new NftChain(SnatChain, "nat", "postrouting", 100,
             nat.Snat.Where(s => s.Family == family).Select(s => $"oifname {Quote(s.Interface)} counter snat {fam} to {s.Source}").ToValueList()));
 
-        chains.Add(new NftChain(ForwardChain, "filter", "forward", 0,
-        [
-            $"iifname {iface} ct status dnat counter accept",
-            $"iifname {iface} counter drop",
-        ]));
+        chains.AddRange(FilterChains(nat, family, iface));
         return new NftTable(fam, maps.ToValueList(), chains.ToValueList());
+    }
+
+    private static IEnumerable<NftChain> FilterChains(NatModel nat, AddressFamily family, string iface)
+    {
+        yield return new NftChain(ForwardChain, "filter", "forward", 0,
+        [
+            $"iifname {iface} ct direction original ct status dnat counter accept",
+            "ct direction reply ct status dnat counter accept",
+            $"iifname {iface} counter drop",
+            "counter drop",
+        ]);
+
+        var inputRules = new List<string>();
+        foreach (var home in IptablesRenderer.HomeInterfaces(nat).Select(Quote))
+        {
+            if (family == AddressFamily.InterNetworkV6)
+            {
+                // Neighbour discovery is ICMPv6: address resolution and duplicate address detection need it, and
+                // MLD queries need their answer, or a snooping switch stops sending us the solicited-node multicast.
+                // (In numeric order: nft lists a set sorted.)
+                inputRules.Add($"iifname {home} icmpv6 type {{ mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert }} accept");
+            }
+            inputRules.Add($"iifname {home} ct state established,related accept");
+            inputRules.Add($"iifname {home} counter drop");
+        }
+        yield return new NftChain(InputChain, "filter", "input", 0, inputRules.ToValueList());
     }
 
     /// <summary>What <c>plan</c> prints: exactly the full-replace transaction an apply loads.</summary>
@@ -323,6 +368,7 @@ public sealed class NftRenderer : IRulesetRenderer
     private static void AppendTable(StringBuilder text, NftTable table)
     {
         text.Append(CultureInfo.InvariantCulture, $"table {table.Family} {TableName} {{\n");
+        text.Append("\tcomment \"").Append(TableComment).Append("\"\n");
         foreach (var map in table.Maps)
         {
             text.Append(CultureInfo.InvariantCulture, $"\tmap {map.Name} {{\n\t\ttype {map.KeyType} : {map.ValueType}\n");
@@ -358,5 +404,6 @@ public sealed class NftRenderer : IRulesetRenderer
         text.Append("}\n");
     }
 
-    private static string Quote(string name) => $"\"{name}\"";
+    // Every name in the ruleset goes through here: quoted, and refused when outside the name rule.
+    private static string Quote(string name) => RulesetText.Name(name, quoted: true);
 }

@@ -153,6 +153,12 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
                 (long)applyTime.TotalMilliseconds, clock.ElapsedMilliseconds);
             return new ApplyResult(Name, incremental, applyTime, clock.Elapsed, drift);
         }
+        catch
+        {
+            // A run that timed out may or may not have committed: the next apply replaces the whole table.
+            Forget();
+            throw;
+        }
         finally
         {
             _serial.Release();
@@ -228,13 +234,65 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     public bool IsOwnTransaction(uint portId, uint? processId) =>
         (_portId != 0 && portId == _portId) || (processId is { } id && _runner.Contains(id));
 
+    /// <summary>Table comments are kept by the kernel from 5.10 on (NFTA_TABLE_USERDATA); older ones drop them silently.</summary>
+    public static readonly Version TableCommentMinKernel = new(5, 10);
+
+    /// <summary>nft writes and prints table comments from 0.9.7 on.</summary>
+    public static readonly Version TableCommentMinNft = new(0, 9, 7);
+
+    /// <summary>The nft version, when known (probed): an nft too old to print table comments cannot tell ours apart.</summary>
+    public Version? NftVersion { get; init; }
+
+    // Whether a table of our name can be told apart by its comment here; if not, the name alone has to do.
+    private bool CommentsVisible => Environment.OSVersion.Version >= TableCommentMinKernel && (NftVersion is null || NftVersion >= TableCommentMinNft);
+
+    /// <summary>
+    /// The families (<c>ip</c>, <c>ip6</c>) whose table of our name is ours: it carries <see cref="NftRenderer.TableComment"/>.
+    /// On a kernel that cannot keep a table comment, or with an nft that cannot print one, the name alone has to do.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> OwnedTableFamiliesAsync(CancellationToken cancellationToken = default)
+    {
+        var owned = new List<string>();
+        foreach (var family in NftRenderer.AllFamilies)
+        {
+            string[] arguments = ["list", "table", family, NftRenderer.TableName];
+            var result = await _target.RunAsync(_runner, "nft", arguments, null, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                if (result.StandardError.Contains("No such file or directory", StringComparison.Ordinal))
+                {
+                    continue; // no table of that name
+                }
+                throw PayloadErrors.Failed("nft", arguments, result);
+            }
+            if (IsMarked(result.StandardOutput) || !CommentsVisible)
+            {
+                owned.Add(family);
+            }
+            else
+            {
+                Log.ForeignTable(_logger, family, NftRenderer.TableName, _target.ToString());
+            }
+        }
+        return owned;
+    }
+
+    /// <summary>Whether an <c>nft list table</c> listing carries our table comment (at table level: one tab in, as nft prints it).</summary>
+    internal static bool IsMarked(string listing) =>
+        listing.Split('\n').Any(line => line.TrimEnd('\r') == $"\tcomment \"{NftRenderer.TableComment}\"");
+
     /// <inheritdoc/>
     public async Task CleanupAsync(CancellationToken cancellationToken = default)
     {
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await LoadAsync(NftRenderer.Cleanup(), cancellationToken).ConfigureAwait(false);
+            // Only tables that carry our mark: a foreign table that happens to have our name stays.
+            var owned = await OwnedTableFamiliesAsync(cancellationToken).ConfigureAwait(false);
+            if (owned.Count > 0)
+            {
+                await LoadAsync(string.Concat(owned.Select(f => $"delete table {f} {NftRenderer.TableName}\n")), cancellationToken).ConfigureAwait(false);
+            }
             Forget();
             Log.CleanedUp(_logger, Name, _target.ToString());
         }

@@ -55,6 +55,12 @@ public static class RuleCodec
         {
             writer.WriteAttributeString(FraAttribute.OutputInterfaceName, oif);
         }
+
+        // On a delete the kernel then matches only rules of this protocol; kernels before 4.17 ignore it.
+        if (rule.Protocol is { } protocol)
+        {
+            writer.WriteAttributeByte(FraAttribute.Protocol, protocol);
+        }
     }
 
     /// <summary>The body of a rule dump request.</summary>
@@ -78,6 +84,7 @@ public static class RuleCodec
         uint table = header.Table;
         string? iif = null;
         string? oif = null;
+        byte? protocol = null;
         var reader = new NetlinkAttributeReader(NetlinkMessageReader.AttributesAfter<FibRuleHdr>(payload));
         while (reader.TryRead(out var type, out var value))
         {
@@ -107,6 +114,9 @@ public static class RuleCodec
                 case FraAttribute.OutputInterfaceName:
                     oif = NetlinkAttributeReader.ReadString(value);
                     break;
+                case FraAttribute.Protocol:
+                    protocol = NetlinkAttributeReader.ReadByte(value, "FRA_PROTOCOL");
+                    break;
             }
         }
 
@@ -126,6 +136,7 @@ public static class RuleCodec
             Table = table,
             InputInterface = iif,
             OutputInterface = oif,
+            Protocol = protocol,
             Invert = (header.Flags & RouteConstants.RuleFlagInvert) != 0,
             Action = header.Action,
         };

@@ -293,6 +293,8 @@ public static class FraAttribute
     public const ushort FwMask = 16;
     /// <summary><c>FRA_OIFNAME</c>.</summary>
     public const ushort OutputInterfaceName = 17;
+    /// <summary><c>FRA_PROTOCOL</c> (kernel 4.17+): who installed the rule, as <c>RTPROT_*</c> for routes.</summary>
+    public const ushort Protocol = 21;
 }
 
 /// <summary>Namespace id attributes (<c>NETNSA_*</c>, of <c>RTM_GETNSID</c> and <c>RTM_NEWNSID</c>).</summary>

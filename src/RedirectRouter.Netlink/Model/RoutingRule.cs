@@ -36,6 +36,12 @@ public sealed record RoutingRule
     /// <summary>Inverts the selector (<c>not</c>).</summary>
     public bool Invert { get; init; }
 
+    /// <summary>
+    /// Who installed the rule (<c>FRA_PROTOCOL</c>, <c>protocol N</c> in <c>ip rule</c>). Kernels from 4.17 report it for
+    /// every rule (0 when unset); older ones never do, so a dump without it means the kernel cannot mark rules.
+    /// </summary>
+    public byte? Protocol { get; init; }
+
     /// <summary>The action (<c>FR_ACT_*</c>); look up a table by default.</summary>
     public byte Action { get; init; } = RouteConstants.RuleActionToTable;
 

@@ -27,6 +27,18 @@ public sealed class DiagReportTests
         },
     };
 
+    [Fact]
+    public void TheTextAndJsonSayWhatTheFiltersDropped()
+    {
+        var text = DiagTextWriter.Write(Healthy, [], Time, color: false);
+        Assert.Contains("  10 packets from the egress side dropped (7 to be forwarded, 3 to the router itself); 0 packets from the cluster side dropped (not redirected)\n", text, StringComparison.Ordinal);
+
+        using var json = JsonDocument.Parse(DiagJsonWriter.Write(Healthy, [], Time));
+        var drops = json.RootElement.GetProperty("netfilter").GetProperty("drops").EnumerateArray().ToList();
+        Assert.Equal(3, drops.Count);
+        Assert.Equal(7, drops.Single(d => d.GetProperty("direction").GetString() == "egress" && d.GetProperty("hook").GetString() == "forward").GetProperty("packets").GetInt64());
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void TheJsonMatchesTheDocumentedSchema(string variant)

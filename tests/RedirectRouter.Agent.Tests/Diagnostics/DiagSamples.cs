@@ -52,6 +52,14 @@ internal static class DiagSamples
                 new RuleCounterFact("ip redirect_router map dnat_ports", "tcp . 8080 : 172.16.100.25 . 80", 5, 300),
                 new RuleCounterFact("ip redirect_router chain dnat_rules", "iifname \"eth0\" counter dnat ip to meta l4proto . th dport map @dnat_ports", 5, 300),
                 new RuleCounterFact("ip redirect_router chain snat_homes", "oifname \"macvlan0\" counter snat ip to 192.168.12.99", 0, 0),
+                new RuleCounterFact("ip redirect_router chain forward_filter", "counter drop", 7, 420),
+                new RuleCounterFact("ip redirect_router chain input_filter", "iifname \"macvlan0\" counter drop", 3, 180),
+            ],
+            Drops =
+            [
+                new DropCountFact("egress", "ipv4", "forward", 7, 420),
+                new DropCountFact("cluster", "ipv4", "forward", 0, 0),
+                new DropCountFact("egress", "ipv4", "input", 3, 180),
             ],
             Drift = new NetfilterDriftFact([], [], []),
         },

@@ -74,6 +74,9 @@ public sealed class ReconcilerKernelTests
         Assert.Equal("private", link.GetProperty("linkinfo").GetProperty("info_data").GetProperty("mode").GetString());
         Assert.Equal(Ownership.LinkAlias, link.GetProperty("ifalias").GetString());
         Assert.Contains("UP", link.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        // Made under a temporary name, then named and marked in one request: no temporary name is left behind.
+        Assert.DoesNotContain(lab.Router.IpJson("link", "show").EnumerateArray(),
+            l => l.GetProperty("ifname").GetString()!.StartsWith(NetworkApplier.TemporaryLinkPrefix, StringComparison.Ordinal));
         var addresses = lab.Router.IpJson("addr", "show", "dev", "macvlan0", "scope", "global")[0].GetProperty("addr_info").EnumerateArray()
             .Where(a => a.TryGetProperty("local", out _))
             .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}").ToArray();

@@ -17,10 +17,10 @@ public sealed class IptablesPayloadTests
             :POSTROUTING ACCEPT [0:0]
             :RR-DNAT - [0:0]
             :RR-SNAT - [0:0]
-            [5:300] -A PREROUTING -j RR-DNAT
+            [5:300] -A PREROUTING -m comment --comment redirect-router -j RR-DNAT
             [0:0] -A PREROUTING -s 10.0.0.1/32 -j ACCEPT
-            [0:0] -A POSTROUTING -j RR-SNAT
-            [0:0] -A POSTROUTING -j RR-SNAT
+            [0:0] -A POSTROUTING -m comment --comment redirect-router -j RR-SNAT
+            [0:0] -A POSTROUTING -m comment --comment redirect-router -j RR-SNAT
             COMMIT
             """);
 
@@ -28,21 +28,21 @@ public sealed class IptablesPayloadTests
 
         Assert.DoesNotContain("-I PREROUTING", payload);
         Assert.DoesNotContain("-I POSTROUTING", payload);
-        Assert.Single(payload.Split('\n'), l => l == "-D POSTROUTING -j RR-SNAT");
-        Assert.Contains("-I FORWARD -j RR-FORWARD\n", payload); // the filter table had no jump
+        Assert.Single(payload.Split('\n'), l => l == "-D POSTROUTING -m comment --comment redirect-router -j RR-SNAT");
+        Assert.Contains("-I FORWARD -m comment --comment redirect-router -j RR-FORWARD\n", payload); // the filter table had no jump
         Assert.DoesNotContain("ACCEPT\n-D", payload);
     }
 
     [Fact]
-    public void StaleChainsAreFlushedUnreferencedAndDeleted()
+    public void StaleChainsAreFlushedAndDeletedWithOurJumpsOnly()
     {
         var live = IptablesSaveState.Parse("""
             *mangle
             :PREROUTING ACCEPT [0:0]
             :RR-MARK - [0:0]
-            :FOREIGN - [0:0]
-            -A PREROUTING -j RR-MARK
-            -A FOREIGN -i eth1 -j RR-MARK
+            :RR-OLD - [0:0]
+            -A PREROUTING -m comment --comment redirect-router -j RR-MARK
+            -A PREROUTING -m comment --comment redirect-router -j RR-OLD
             -A RR-MARK -i eth0 -j MARK --set-xmark 0x2000/0xffffffff
             COMMIT
             """);
@@ -52,11 +52,43 @@ public sealed class IptablesPayloadTests
         Assert.StartsWith("""
             *mangle
             :RR-MARK - [0:0]
-            -D PREROUTING -j RR-MARK
-            -D FOREIGN -i eth1 -j RR-MARK
+            :RR-OLD - [0:0]
+            -D PREROUTING -m comment --comment redirect-router -j RR-MARK
+            -D PREROUTING -m comment --comment redirect-router -j RR-OLD
             -X RR-MARK
+            -X RR-OLD
             COMMIT
             *nat
+            """, payload);
+    }
+
+    [Fact]
+    public void A_chain_with_our_prefix_but_no_jump_of_ours_is_not_ours_and_foreign_jumps_stay()
+    {
+        var live = IptablesSaveState.Parse("""
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :RR-MARK - [0:0]
+            :RR-FOREIGN - [0:0]
+            :FOREIGN - [0:0]
+            -A PREROUTING -m comment --comment redirect-router -j RR-MARK
+            -A PREROUTING -j RR-FOREIGN
+            -A FOREIGN -i eth1 -j RR-MARK
+            -A RR-FOREIGN -j ACCEPT
+            -A RR-MARK -i eth0 -j MARK --set-xmark 0x2000/0xffffffff
+            COMMIT
+            """);
+
+        var payload = IptablesPayload.Build(new IptablesRuleset(AddressFamily.InterNetwork, []), live);
+
+        // RR-MARK is ours (our jump leads to it): flushed, our jump deleted; a foreign rule still jumps there, so the
+        // (now empty) chain stays. RR-FOREIGN is not ours: untouched.
+        Assert.Equal("""
+            *mangle
+            :RR-MARK - [0:0]
+            -D PREROUTING -m comment --comment redirect-router -j RR-MARK
+            COMMIT
+
             """, payload);
     }
 
@@ -66,5 +98,28 @@ public sealed class IptablesPayloadTests
         var live = IptablesSaveState.Parse("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j FOREIGN\nCOMMIT\n");
 
         Assert.Equal("", IptablesPayload.Build(new IptablesRuleset(AddressFamily.InterNetwork, []), live));
+    }
+}
+
+public sealed class OwnershipMarkTests
+{
+    [Theory]
+    [InlineData("-A PREROUTING -m comment --comment redirect-router -j RR-DNAT", true)]
+    [InlineData("-A PREROUTING -m comment --comment \"redirect-router\" -j RR-DNAT", true)]
+    [InlineData("-A PREROUTING -j RR-DNAT", false)]
+    [InlineData("-A PREROUTING -m comment --comment \"not redirect-router\" -j RR-DNAT", false)]
+    [InlineData("-A PREROUTING -m comment --comment redirect-router-x -j RR-DNAT", false)]
+    public void Only_jumps_with_exactly_our_comment_are_marked(string rule, bool marked)
+    {
+        Assert.Equal(marked, Iptables.IptablesOwnership.IsMarked(new Iptables.SavedRule(rule, 0, 0)));
+    }
+
+    [Fact]
+    public void Only_a_table_level_comment_marks_an_nft_table()
+    {
+        Assert.True(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tcomment \"redirect-router\"\n\tchain c {\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tchain c {\n\t\tcomment \"redirect-router\"\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tchain c {\n\t\tcounter accept comment \"redirect-router\"\n\t}\n}\n"));
+        Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tcomment \"someone else\"\n}\n"));
     }
 }

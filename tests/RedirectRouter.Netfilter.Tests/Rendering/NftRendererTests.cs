@@ -19,6 +19,7 @@ public sealed class NftRendererTests
             add table ip6 redirect_router
             delete table ip6 redirect_router
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -51,8 +52,31 @@ public sealed class NftRendererTests
             	}
             	chain forward_filter {
             		type filter hook forward priority filter; policy accept;
-            		iifname "eth0" ct status dnat counter accept
+            		iifname "eth0" ct direction original ct status dnat counter accept
+            		ct direction reply ct status dnat counter accept
             		iifname "eth0" counter drop
+            		counter drop
+            	}
+            	chain input_filter {
+            		type filter hook input priority filter; policy accept;
+            		iifname "macvlan0" ct state established,related accept
+            		iifname "macvlan0" counter drop
+            	}
+            }
+            table ip6 redirect_router {
+            	comment "redirect-router"
+            	chain forward_filter {
+            		type filter hook forward priority filter; policy accept;
+            		iifname "eth0" ct direction original ct status dnat counter accept
+            		ct direction reply ct status dnat counter accept
+            		iifname "eth0" counter drop
+            		counter drop
+            	}
+            	chain input_filter {
+            		type filter hook input priority filter; policy accept;
+            		iifname "macvlan0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept
+            		iifname "macvlan0" ct state established,related accept
+            		iifname "macvlan0" counter drop
             	}
             }
 
@@ -66,6 +90,7 @@ public sealed class NftRendererTests
 
         Assert.Contains("""
             table ip redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv4_addr . inet_service
             		counter
@@ -95,6 +120,7 @@ public sealed class NftRendererTests
             """, text);
         Assert.Contains("""
             table ip6 redirect_router {
+            	comment "redirect-router"
             	map dnat_ports {
             		type inet_proto . inet_service : ipv6_addr . inet_service
             		counter

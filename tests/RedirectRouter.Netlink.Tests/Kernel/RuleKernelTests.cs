@@ -43,4 +43,31 @@ public sealed class RuleKernelTests
         Assert.Equal(Errors.ENOENT, missing.Errno);
         Assert.True(missing.IsNotFound);
     }
+
+    [Fact]
+    public void The_rule_protocol_is_written_read_back_and_limits_a_delete_to_rules_that_carry_it()
+    {
+        using var ns = TestNamespace.Create("ruleproto");
+        using var handle = NetlinkHandle.OpenIn(ns.Handle);
+        // Another daemon's rule, identical but for the protocol, written by iproute2.
+        ns.Ip("rule", "add", "priority", "1001", "fwmark", "0x2001", "lookup", "101");
+        var ours = new RoutingRule { Family = AddressFamily.Inet, Priority = 1001, FwMark = 0x2001, Table = 101, Protocol = 245 };
+
+        handle.RuleAdd(ours);
+
+        var witness = ns.IpJson("rule", "show").EnumerateArray().Where(r => r.GetProperty("priority").GetInt32() == 1001).ToArray();
+        Assert.Equal(2, witness.Length);
+        Assert.Single(witness, r => r.TryGetProperty("protocol", out var p) && p.GetString() == "245");
+        var listed = handle.RuleList(AddressFamily.Inet);
+        Assert.All(listed, r => Assert.NotNull(r.Protocol)); // 4.17+: every dumped rule says who made it
+        Assert.Single(listed, r => r.Priority == 1001 && r.Protocol == 245);
+        Assert.Single(listed, r => r.Priority == 1001 && r.Protocol == 0);
+
+        handle.RuleDelete(ours);
+        // A second delete finds no rule of our protocol: the foreign twin is not taken instead.
+        Assert.True(Assert.Throws<NetlinkException>(() => handle.RuleDelete(ours)).IsNotFound);
+        var remaining = handle.RuleList(AddressFamily.Inet).Where(r => r.Priority == 1001).ToArray();
+        Assert.Single(remaining);
+        Assert.Equal((byte)0, remaining[0].Protocol);
+    }
 }

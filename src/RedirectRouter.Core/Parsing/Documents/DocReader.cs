@@ -266,8 +266,24 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
         {
             return text;
         }
-        Error(DiagnosticCodes.InvalidInterfaceName, node, path, $"'{text}' is not a valid interface name",
-            "1 to 15 characters, no '/', ':' or white space");
+        Error(DiagnosticCodes.InvalidInterfaceName, node, path, $"'{InterfaceNames.Printable(text)}' is not a valid interface name",
+            InterfaceNames.RuleText);
+        return null;
+    }
+
+    /// <summary>A home name: the same shape as an interface name (it appears in metrics labels and printed output).</summary>
+    public string? HomeName(DocNode node, string path)
+    {
+        if (Text(node, path) is not { } text)
+        {
+            return null;
+        }
+        if (InterfaceNames.IsValidHomeName(text))
+        {
+            return text;
+        }
+        Error(DiagnosticCodes.InvalidHomeName, node, path, $"'{InterfaceNames.Printable(text)}' is not a valid home name",
+            InterfaceNames.RuleText);
         return null;
     }
 }

@@ -77,7 +77,7 @@ internal static class NativeConfigParser
         var misspelt = NativeSchema.HomeKeys.Where(k => reader.WasMisspelt(mapping, k)).ToHashSet(StringComparer.Ordinal);
         var nameNode = DocReader.Get(mapping, "name");
         // A home whose name does not read is still checked in full, then left out.
-        var name = nameNode is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.Text(nameNode, DocReader.Path(path, "name"));
+        var name = nameNode is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.HomeName(nameNode, DocReader.Path(path, "name"));
 
         var interfaceNode = DocReader.Get(mapping, "interface");
         var parentNode = DocReader.Get(mapping, "parent");
@@ -472,6 +472,11 @@ internal static class NativeConfigParser
         if (DocReader.Get(mapping, "debug") is { } debugNode && reader.Boolean(debugNode, "settings.debug") is { } debug)
         {
             settings = settings with { Debug = debug };
+        }
+        if (DocReader.Get(mapping, "allowLinkLocalDestinations") is { } linkLocalNode
+            && reader.Boolean(linkLocalNode, "settings.allowLinkLocalDestinations") is { } allowLinkLocal)
+        {
+            settings = settings with { AllowLinkLocalDestinations = allowLinkLocal };
         }
         return settings;
     }

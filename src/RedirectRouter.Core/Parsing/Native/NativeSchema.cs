@@ -9,7 +9,7 @@ internal static class NativeSchema
     public static readonly string[] NextHopKeys = ["address", "weight"];
     public static readonly string[] RuleKeys = ["protocol", "port", "destination", "targetPort", "home"];
     public static readonly string[] FallbackKeys = ["ipv4", "ipv6"];
-    public static readonly string[] SettingsKeys = ["backend", "metrics", "announceCount", "clusterInterface", "interfaceName", "hostNetns", "debug"];
+    public static readonly string[] SettingsKeys = ["backend", "metrics", "announceCount", "clusterInterface", "interfaceName", "hostNetns", "debug", "allowLinkLocalDestinations"];
 
     /// <summary>The kernel keeps weight-1 in one byte.</summary>
     public const int MaxWeight = 256;

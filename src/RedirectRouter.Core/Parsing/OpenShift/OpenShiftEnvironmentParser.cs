@@ -87,7 +87,15 @@ public static class OpenShiftEnvironmentParser
         if (AddressText.TryParseInterfaceAddress(text, prefixOptional: true, out var address)
             && address.Family == AddressFamily.InterNetwork)
         {
-            return address;
+            var problem = Validation.SpecialAddresses.NeverRoutable(address.Address) is { } kind ? $"is a {kind} address"
+                : address.PrefixLength == 0 ? "has a /0 prefix" : null;
+            if (problem is null)
+            {
+                return address;
+            }
+            bag.Error(DiagnosticCodes.InvalidEgressSource, location, $"EGRESS_SOURCE {address} {problem}: it cannot be the source the outside sees",
+                "use the egress IP the outside firewalls allow, e.g. 192.0.2.99/24", scriptMessage);
+            return null;
         }
         bag.Error(DiagnosticCodes.EnvSourceInvalid, location,
             $"EGRESS_SOURCE '{Printable(text)}' is not an IPv4 address with an optional /prefix (0..32)",
@@ -122,7 +130,7 @@ public static class OpenShiftEnvironmentParser
         {
             var message = $"{OpenShiftVariables.Parent} '{Printable(parent)}' is not a valid interface name";
             bag.Error(DiagnosticCodes.EnvInvalidSetting, new ConfigLocation(OpenShiftVariables.Parent), message,
-                "use the node NIC's name, e.g. eth1 (1 to 15 characters, no '/', ':' or spaces)", message);
+                $"use the node NIC's name, e.g. eth1 ({InterfaceNames.RuleText})", message);
             parent = null;
         }
 
@@ -284,6 +292,21 @@ public static class OpenShiftEnvironmentParser
             scriptError ??= invalidMessage;
             bag.Error(DiagnosticCodes.EnvDestinationLineInvalid, location, $"'{addressText}' is not a valid IPv4 address",
                 "each octet is a decimal number 0..255 without leading zeros", invalidMessage);
+            return default;
+        }
+        if (Validation.SpecialAddresses.NeverRoutable(address) is { } kind)
+        {
+            scriptError ??= invalidMessage;
+            bag.Error(DiagnosticCodes.SpecialDestination, location, $"{addressText} is a {kind} address: the router cannot forward to it",
+                "use the real destination's unicast address", invalidMessage);
+            return default;
+        }
+        if (Validation.SpecialAddresses.IsLinkLocal(address))
+        {
+            // The variables have no opt-in: link-local destinations (a cloud metadata service) need the native config.
+            scriptError ??= invalidMessage;
+            bag.Error(DiagnosticCodes.LinkLocalDestination, location, $"{addressText} is link-local (169.254.0.0/16, e.g. a cloud metadata service)",
+                "if that is really meant, use the native configuration with settings.allowLinkLocalDestinations: true", invalidMessage);
             return default;
         }
         if (fields.Length == 1)
