@@ -10,13 +10,17 @@
 #      nftables and iptables) and haproxy (mode tcp) in the router's namespace; interleaved rounds,
 #      and each throughput run paired with a direct run next to it;
 #   3. the agent (`run`): RSS and CPU while idle and during config reloads (1 mapping changed among
-#      1,000), reload time for 1 changed mapping among 10,000, repair latency per fault kind;
+#      1,000), reload time for 1 changed mapping among 10,000, repair latency per fault kind; RSS of
+#      the idle agent with 1, 1,000 and 10,000 mappings (nftables) and the processes 100 /metrics
+#      scrapes start at 10,000; with --baseline-bin, the same agent figures and the setup times of
+#      another build of the agent (e.g. the previous release) in the same run, with ratios;
 #   4. start-up time of the NativeAOT binary against the JIT build (hyperfine, --help).
 # Everything that runs traffic is pinned to CPU 0 (taskset), as in the baseline research.
 # Writes bench/results/bench-YYYYMMDD-HHMMSS.md (+ .png, + .tsv raw data); the key figures and the
 # ratios are the last lines printed.
 # Usage: scripts/bench.sh [--quick] [--rounds N] [--setup-rounds N] [--idle SECONDS] [--reloads N]
-#                         [--repairs N] [--out DIR] [--bin BINARY]
+#                         [--repairs N] [--out DIR] [--bin BINARY] [--baseline-bin BINARY]
+#                         [--sections setup,data,agent,startup]
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 root=$(repo_root)
@@ -24,7 +28,8 @@ cd "$root"
 [ "$(id -u)" -eq 0 ] || die "the benchmark creates network namespaces: run as root"
 
 args="$*"
-quick=0 rounds="" setup_rounds="" idle="" reload_count="" repairs="" outdir="$root/bench/results" bin=""
+quick=0 rounds="" setup_rounds="" idle="" reload_count="" repairs="" outdir="$root/bench/results" bin="" baseline_bin=""
+sections="setup,data,agent,startup"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
@@ -35,20 +40,22 @@ while [ $# -gt 0 ]; do
         --repairs) repairs=$2; shift ;;
         --out) outdir=$2; shift ;;
         --bin) bin=$2; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --baseline-bin) baseline_bin=$(readlink -f "$2"); shift ;;
+        --sections) sections=$2; shift ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
     shift
 done
 if [ "$quick" -eq 1 ]; then
     : "${rounds:=2}" "${setup_rounds:=3}" "${idle:=10}" "${reload_count:=100}" "${repairs:=3}"
-    crr_s=1.5 iperf_s=2 tput_rounds=2 rr_count=10000 reload10k_reps=3 hyper_runs=10
+    crr_s=1.5 iperf_s=2 tput_rounds=2 rr_count=10000 reload10k_reps=3 hyper_runs=10 rss_settle=5
 else
     : "${rounds:=5}" "${setup_rounds:=5}" "${idle:=60}" "${reload_count:=100}" "${repairs:=20}"
-    crr_s=3 iperf_s=4 tput_rounds=8 rr_count=20000 reload10k_reps=10 hyper_runs=30
+    crr_s=3 iperf_s=4 tput_rounds=8 rr_count=20000 reload10k_reps=10 hyper_runs=30 rss_settle=20
 fi
 
-ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc
+ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc strace
 ensure_dotnet
 py=/usr/bin/python3   # Debian's, which has matplotlib
 tools="$root/bench/tools"
@@ -69,6 +76,8 @@ fi
 [ -n "$bin" ] || bin="$binroot/aot/redirect-router"
 bin=$(readlink -f "$bin")
 [ -x "$bin" ] || die "no agent binary at $bin"
+[ -z "$baseline_bin" ] || [ -x "$baseline_bin" ] || die "no baseline agent binary at $baseline_bin"
+want() { case ",$sections," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 lab="$binroot/rr-lab/rr-lab"
 gcc -O2 -Wall -o "$binroot/rrbench" "$tools/rrbench.c"
 rrb="$binroot/rrbench"
@@ -148,8 +157,8 @@ mapfile_for() { # N LAST_PORT [IPERF_PORT] -> file
     echo "$f"
 }
 
-ours_init() { # BACKEND FILE [EXTRA INIT ARGUMENTS]
-    pin "$R" "${agent_env[@]}" EGRESS_DESTINATION_FILE="$2" EGRESS_ROUTER_MODE=init "$bin" init --backend "$1" "${@:3}" > "$work/init.log" 2>&1 \
+ours_init() { # BACKEND FILE [EXTRA INIT ARGUMENTS]   (the binary: $init_bin, default $bin)
+    pin "$R" "${agent_env[@]}" EGRESS_DESTINATION_FILE="$2" EGRESS_ROUTER_MODE=init "${init_bin:-$bin}" init --backend "$1" "${@:3}" > "$work/init.log" 2>&1 \
         || { cat "$work/init.log" >&2; die "our init failed"; }
 }
 
@@ -174,11 +183,13 @@ log "check OK: client -> 10.128.0.2:19999 -> router (our init) -> 172.16.100.25:
 counts=(1 100 1000 10000)
 
 # ---------------------------------------------------------------- 1. setup time
+setup_methods="peer ours-nft ours-ipt ours-nft-noprobe${baseline_bin:+ baseline-nft}"
+want setup && {
 log "setup time: ${setup_rounds} interleaved rounds x N in ${counts[*]} x {ours nftables, ours iptables, OpenShift script}"
 for r in $(seq 1 "$setup_rounds"); do
     for n in "${counts[@]}"; do
         f=$(mapfile_for "$n" 7802)
-        for method in peer ours-nft ours-ipt ours-nft-noprobe; do
+        for method in $setup_methods; do
             reset_router
             t0=$(date +%s%N)
             case $method in
@@ -186,6 +197,7 @@ for r in $(seq 1 "$setup_rounds"); do
                 ours-nft) ours_init nftables "$f" ;;
                 ours-ipt) ours_init iptables "$f" ;;
                 ours-nft-noprobe) ours_init nftables "$f" --probe-window 0 ;;
+                baseline-nft) init_bin=$baseline_bin ours_init nftables "$f" ;;
             esac
             ms=$(( ($(date +%s%N) - t0) / 1000 ))
             if [ "$method" = ours-nft ]; then   # the agent's own phase timings
@@ -201,7 +213,10 @@ for r in $(seq 1 "$setup_rounds"); do
     printf '  round %s: %s\n' "$r" "$(awk -F'\t' -v r="$r" '$1 == "setup" && $3 == r { printf "%s/%s=%s ", $2, $4, $5 }' "$tsv")" >&2
 done
 
+}
+
 # ---------------------------------------------------------------- 2. data path
+want data && {
 # Case k uses rrbench port 7800+k and iperf3 port 5201+k in the destination.
 cases=(direct haproxy nft-1 nft-100 nft-1000 nft-10000 ipt-1 ipt-100 ipt-1000 ipt-10000)
 full_cases=" direct haproxy nft-1 nft-10000 ipt-1 ipt-10000 "   # the others get crr only
@@ -315,11 +330,14 @@ for r in $(seq 1 "$tput_rounds"); do
     printf '  round %s iperf3 Gbit/s:%s\n' "$r" "$line" >&2
 done
 
+}
+
 # ---------------------------------------------------------------- 3. the agent running
+want agent && {
 agent_pid=""
-start_agent() { # CONFIG LOG
+start_agent() { # CONFIG LOG [EXTRA RUN ARGUMENTS]   (the binary: $agent_bin, default $bin)
     reset_router --no-macvlan
-    (cd / && exec ip netns exec "$R" taskset -c 0 "$bin" run --config "$1") > "$2" 2>&1 &
+    (cd / && exec ip netns exec "$R" taskset -c 0 "${agent_bin:-$bin}" run --config "$1" "${@:3}") > "$2" 2>&1 &
     agent_pid=$!
     pids+=("$agent_pid")
     for _ in $(seq 1 400); do
@@ -379,7 +397,47 @@ for kind in route addr link nft-flush nft-delete; do
 done
 stop_agent
 
+# RSS of the idle agent by number of mappings, and what 100 scrapes of /metrics start (strace sees every
+# execve of a child); with --baseline-bin the same for the other build, and its reload of 1 among 10,000.
+for which in ours ${baseline_bin:+baseline}; do
+    agent_bin=$bin
+    [ "$which" = baseline ] && agent_bin=$baseline_bin
+    log "agent ($which): RSS idle with 1, 1,000 and 10,000 mappings (nftables, ${rss_settle} s settle); 100 scrapes at 10,000"
+    for n in 1 1000 10000; do
+        "$py" "$tools/gen.py" yaml "$n" 7901 "/run/netns/$N" nftables > "$cfg"
+        start_agent "$cfg" "$work/agent-rss-$which-$n.log" --metrics 127.0.0.1:9464
+        sleep "$rss_settle"
+        rec agent "rss-idle-$which" "$n" rss_mib "$(proc_mib "$agent_pid" VmRSS)"
+        rec agent "rss-idle-$which-$n" 1 rss_mib "$(proc_mib "$agent_pid" VmRSS)"
+        if [ "$n" -eq 10000 ]; then
+            strace -f -qq -e trace=execve -o "$work/scrapes-$which.strace" -p "$agent_pid" 2>/dev/null &
+            strace_pid=$!
+            sleep 1
+            ip netns exec "$R" "$py" -c '
+import urllib.request
+for _ in range(100):
+    urllib.request.urlopen("http://127.0.0.1:9464/metrics", timeout=10).read()'
+            sleep 11   # the counter refresher reads at most once per 10 s after a scrape: let one read happen
+            kill "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null || true
+            rec agent "scrapes-$which" 1 processes "$(grep -c 'execve(' "$work/scrapes-$which.strace" || true)"
+            rec agent "scrapes-$which" 1 rss_mib "$(proc_mib "$agent_pid" VmRSS)"
+            rec agent "scrapes-$which" 1 hwm_mib "$(proc_mib "$agent_pid" VmHWM)"
+        fi
+        stop_agent
+    done
+    if [ "$which" = baseline ]; then
+        "$py" "$tools/gen.py" yaml 10000 7901 "/run/netns/$N" nftables > "$cfg"
+        start_agent "$cfg" "$work/agent-10k-baseline.log"
+        "$py" "$tools/reloads.py" "$cfg" "$work/agent-10k-baseline.log" "$agent_pid" 10000 "$reload10k_reps" "/run/netns/$N" nftables "reload-10k-nftables-baseline" \
+            | while IFS=$'\t' read -r label metric value; do rec agent "$label" 1 "$metric" "$value"; done
+        stop_agent
+    fi
+done
+agent_bin=""
+}
+
 # ---------------------------------------------------------------- 4. start-up
+want startup && {
 log "start-up: hyperfine, ${hyper_runs} runs, --help of the NativeAOT binary and of the JIT build"
 hyperfine -N --warmup 3 --runs "$hyper_runs" --export-json "$work/hyperfine.json" \
     "$bin --help" "dotnet $binroot/jit/redirect-router.dll --help" > /dev/null 2>&1 || die "hyperfine failed"
@@ -389,6 +447,7 @@ for r, name in zip(json.load(open(sys.argv[1]))["results"], ["aot", "jit"]):
     for t in r["times"]:
         print("startup\t%s\t1\tms\t%.2f" % (name, t * 1000))
 EOF
+}
 rec meta binary 1 size_mib "$(awk -v s="$(stat -c %s "$bin")" 'BEGIN { printf "%.1f", s / 1048576 }')"
 
 # ---------------------------------------------------------------- report
@@ -399,6 +458,8 @@ cp "$tsv" "$outdir/bench-$stamp.tsv"
     echo "host=$(uname -r), $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
     echo "tools=iptables $(iptables --version | awk '{ print $2, $3 }'), $(nft --version), $(iperf3 --version | head -1 | awk '{ print $1, $2 }'), $(haproxy -v | head -1 | awk '{ print $1, $3 }')"
     echo "agent=$("$bin" --version 2>/dev/null | head -1) ($bin)"
+    [ -z "$baseline_bin" ] || echo "baseline=$("$baseline_bin" --version 2>/dev/null | head -1) ($baseline_bin)"
+    echo "sections=$sections"
     echo "mode=$([ "$quick" -eq 1 ] && echo quick || echo full)"
     echo "params=setup rounds $setup_rounds; data-path rounds $rounds; crr ${crr_s} s; iperf3 ${iperf_s} s in ${tput_rounds} pairs with direct; rr ${rr_count}; idle ${idle} s; reloads ${reload_count}; reload-10k reps ${reload10k_reps}; repairs ${repairs}; hyperfine runs ${hyper_runs}"
     echo "command=./scripts/bench.sh${args:+ $args}"

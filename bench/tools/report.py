@@ -168,6 +168,22 @@ for b in ("nftables", "iptables"):
     k = f"reload-10k-{b}"
     w(f"| reload, 1 mapping changed among 10,000, {b} ({len(data.get(('agent', k, 'reload_ms'), []))}×) | {rng(('agent', k, 'reload_ms'), '{:.1f}')} ms (wall {rng(('agent', k, 'reload_wall_ms'), '{:.0f}')} ms) |")
     w(f"| RSS with 10,000 mappings, {b} | {rng(('agent', f'run-10000-{b}', 'rss_mib'), '{:.1f}')} MiB (VmHWM after reloads {rng(('agent', k, 'hwm_mib'), '{:.1f}')}) |")
+for which in ("ours", "baseline"):
+    if data.get(("agent", f"rss-idle-{which}-10000", "rss_mib")):
+        w(f"| RSS of the idle agent ({which}), 1 / 1,000 / 10,000 mappings, nftables | {rng(('agent', f'rss-idle-{which}-1', 'rss_mib'), '{:.1f}')} / "
+          f"{rng(('agent', f'rss-idle-{which}-1000', 'rss_mib'), '{:.1f}')} / {rng(('agent', f'rss-idle-{which}-10000', 'rss_mib'), '{:.1f}')} MiB |")
+        w(f"| 100 scrapes of /metrics at 10,000 ({which}): processes started / RSS after / VmHWM | {rng(('agent', f'scrapes-{which}', 'processes'))} / "
+          f"{rng(('agent', f'scrapes-{which}', 'rss_mib'), '{:.1f}')} / {rng(('agent', f'scrapes-{which}', 'hwm_mib'), '{:.1f}')} MiB |")
+ours_reload, base_reload = med(("agent", "reload-10k-nftables", "reload_ms")), med(("agent", "reload-10k-nftables-baseline", "reload_ms"))
+if base_reload:
+    w(f"| reload, 1 mapping changed among 10,000, nftables, baseline build ({len(data.get(('agent', 'reload-10k-nftables-baseline', 'reload_ms'), []))}×) | "
+      f"{rng(('agent', 'reload-10k-nftables-baseline', 'reload_ms'), '{:.1f}')} ms (wall {rng(('agent', 'reload-10k-nftables-baseline', 'reload_wall_ms'), '{:.0f}')} ms) |")
+    if ours_reload:
+        w(f"| ratio of the medians, this build / baseline | {ours_reload / base_reload:.3f}× |")
+ours_setup, base_setup = med(("setup", "ours-nft", "n10000")), med(("setup", "baseline-nft", "n10000"))
+if base_setup and ours_setup:
+    w(f"| setup of 10,000 mappings (init, nftables): this build / baseline | {ours_setup:.2f} s / {base_setup:.2f} s = "
+      f"{pr(paired(('setup', 'ours-nft', 'n10000'), ('setup', 'baseline-nft', 'n10000')))} |")
 w("")
 w("Repair latency (the agent repairs from netlink / nf_tables events): from just before the injecting command "
   "(its 2–3 ms spawn included) until `ip -j` / `nft -j`, polled every 5 ms (each poll is a process spawn, so the "
@@ -225,6 +241,16 @@ key.append(f"direct {rng(('data', 'direct', 'gbps'), '{:.2f}')} Gbit/s, {rng(('d
 key.append(f"agent idle {idle_s or 0:.0f} s: CPU {rng(('agent', 'idle', 'cpu_pct'), '{:.3f}')} %, RSS {rng(('agent', 'idle', 'rss_mib'), '{:.1f}')} MiB; "
            f"{n_rel} reloads (1 of 1000): {rng(('agent', 'reload-1k', 'reload_ms'), '{:.1f}')} ms each, CPU {rng(('agent', 'reload-1k', 'cpu_pct'), '{:.1f}')} %, VmHWM {rng(('agent', 'reload-1k', 'hwm_mib'), '{:.1f}')} MiB")
 key.append(f"reload 1 of 10000: nftables {rng(('agent', 'reload-10k-nftables', 'reload_ms'), '{:.1f}')} ms, iptables {rng(('agent', 'reload-10k-iptables', 'reload_ms'), '{:.1f}')} ms")
+if data.get(("agent", "rss-idle-ours-10000", "rss_mib")):
+    key.append(f"RSS idle 1/1000/10000: {rng(('agent', 'rss-idle-ours-1', 'rss_mib'), '{:.1f}')}/{rng(('agent', 'rss-idle-ours-1000', 'rss_mib'), '{:.1f}')}/"
+               f"{rng(('agent', 'rss-idle-ours-10000', 'rss_mib'), '{:.1f}')} MiB (target <= 25 at 10000); 100 scrapes started {rng(('agent', 'scrapes-ours', 'processes'))} processes")
+if base_reload and ours_reload:
+    key.append(f"reload 1 of 10000, nftables: {ours_reload:.1f} ms vs baseline {base_reload:.1f} ms = {ours_reload / base_reload:.3f}x (target <= 10 ms and <= 0.05x)")
+if data.get(("agent", "rss-idle-baseline-10000", "rss_mib")):
+    key.append(f"baseline RSS idle 1/1000/10000: {rng(('agent', 'rss-idle-baseline-1', 'rss_mib'), '{:.1f}')}/{rng(('agent', 'rss-idle-baseline-1000', 'rss_mib'), '{:.1f}')}/"
+               f"{rng(('agent', 'rss-idle-baseline-10000', 'rss_mib'), '{:.1f}')} MiB; its 100 scrapes started {rng(('agent', 'scrapes-baseline', 'processes'))} processes")
+if base_setup and ours_setup:
+    key.append(f"setup 10000 nftables: {ours_setup:.2f} s vs baseline {base_setup:.2f} s")
 rep = []
 for kind in ("route", "addr", "link", "nft-flush", "nft-delete"):
     v = data.get(("repair", kind, "repair_ms"), [])
