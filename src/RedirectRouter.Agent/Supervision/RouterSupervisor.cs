@@ -38,6 +38,7 @@ public sealed partial class RouterSupervisor : BackgroundService
     private readonly Dictionary<string, OperationalState> _linkStates = new(StringComparer.Ordinal);
     private readonly Dictionary<WorkKind, int> _failures = [];
     private volatile bool _applyingNetfilter;
+    private volatile bool _changedDuringApply;
     private WorkKind _failing;
     private string? _configHash;
 
@@ -114,7 +115,13 @@ public sealed partial class RouterSupervisor : BackgroundService
             ? null
             : NetfilterChangeMonitor.Open(() =>
             {
-                if (!_applyingNetfilter)
+                if (_applyingNetfilter)
+                {
+                    // Our own transaction, or a foreign change while ours is applied and read back: which one
+                    // is known only by looking, once the apply is over.
+                    _changedDuringApply = true;
+                }
+                else
                 {
                     Request(WorkKind.Netfilter);
                 }
@@ -251,8 +258,14 @@ public sealed partial class RouterSupervisor : BackgroundService
         }
         finally
         {
-            // Events for our own transaction may still be queued; they only cost one clean verification.
+            // Events for our own transaction may still be queued; they only cost one clean verification. A
+            // change that arrived while the apply ran (its read-back may predate it) is verified once more.
             _applyingNetfilter = false;
+            if (_changedDuringApply)
+            {
+                _changedDuringApply = false;
+                Request(WorkKind.Netfilter);
+            }
         }
     }
 
