@@ -48,7 +48,7 @@ else
     crr_s=3 iperf_s=4 tput_rounds=8 rr_count=20000 reload10k_reps=10 hyper_runs=30
 fi
 
-ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc
+ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc rsync
 ensure_dotnet
 py=/usr/bin/python3   # Debian's, which has matplotlib
 tools="$root/bench/tools"
