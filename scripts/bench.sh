@@ -55,7 +55,7 @@ else
     crr_s=3 iperf_s=4 tput_rounds=8 rr_count=20000 reload10k_reps=10 hyper_runs=30 rss_settle=20
 fi
 
-ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc strace
+ensure_packages iperf3 haproxy iputils-arping hyperfine python3-matplotlib gcc strace rsync
 ensure_dotnet
 py=/usr/bin/python3   # Debian's, which has matplotlib
 tools="$root/bench/tools"

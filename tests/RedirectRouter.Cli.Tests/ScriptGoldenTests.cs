@@ -68,7 +68,6 @@ public sealed class ScriptGoldenTests
         { "unit-test", "1.2.3.4", "1.1.1.1", "\\# not a comment", Snat },
         // Any prefix length the script's pattern takes that is a real one; the SNAT source drops it.
         { "unit-test", "1.2.3.4/32", "1.1.1.1", "10.1.2.3", "-A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3\n" + Snat },
-        { "unit-test", "1.2.3.4/0", "1.1.1.1", "10.1.2.3", "-A PREROUTING -i eth0 -j DNAT --to-destination 10.1.2.3\n" + Snat },
         // Ports at both ends of the range; one destination for two protocols.
         {
             "unit-test", "1.2.3.4", "1.1.1.1", "1 udp 10.1.1.1 65535\n65535 tcp 10.1.1.1 1",
@@ -157,6 +156,8 @@ public sealed class ScriptGoldenTests
             "-A PREROUTING -i eth0 -p udp --dport 53 -j DNAT --to-destination 10.4.5.6\n-A PREROUTING -i eth0 -p tcp --dport 53 -j DNAT --to-destination 10.4.5.6\n",
             "EGRESS_DESTINATION localport 53 is already used, must be unique for each destination"
         },
+        // Deliberately stricter than the script, which takes it: a /0 egress source would claim every address.
+        { "unit-test", "1.2.3.4/0", "1.1.1.1", "10.1.2.3", "", "EGRESS_SOURCE unspecified or invalid" },
     };
 
     [Theory]

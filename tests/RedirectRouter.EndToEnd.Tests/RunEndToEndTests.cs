@@ -277,12 +277,20 @@ public sealed class RunEndToEndTests
         Assert.Null(ConnectFrom(lab.Gateway, egress, port));
         Assert.NotNull(ConnectFrom(lab.Client, Router, port));
 
-        var metrics = agent.Get(port, "/metrics").Body;
+        // The counters are the agent's own periodic read (a scrape never starts one), so they may lag by an interval.
+        var metrics = "";
         double Dropped(string hook) => double.Parse(metrics.Split('\n')
             .Single(l => l.StartsWith($"redirect_router_filter_dropped_packets{{direction=\"egress\",family=\"ipv4\",hook=\"{hook}\"}} ", StringComparison.Ordinal))
             .Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(Dropped("forward") >= 1, metrics);
-        Assert.True(Dropped("input") >= 1, metrics);
+        try
+        {
+            Lab.WaitFor(() => (metrics = agent.Get(port, "/metrics").Body).Length > 0 && Dropped("forward") >= 1 && Dropped("input") >= 1,
+                TimeSpan.FromSeconds(30), "the drops in /metrics");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}:\n{metrics}", e);
+        }
 
         var diag = lab.RunAgent(null, "diag", "--config", config);
         Assert.Matches(@"  [1-9][0-9]* packets from the egress side dropped", diag.Output);

@@ -126,8 +126,16 @@ public sealed class SoakTests
                     TestNamespace.Run("ip", ["netns", "exec", lab.Router.Name, "nft", "flush", "chain", "ip", Netfilter.Nftables.NftRenderer.TableName, Netfilter.Nftables.NftRenderer.DnatChain]);
                 }
 
-                Lab.WaitFor(() => agent.HasExited || lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(500)) == $"192.168.12.99 {target}",
-                    TimeSpan.FromSeconds(20), $"the repair of fault {faults}");
+                try
+                {
+                    Lab.WaitFor(() => agent.HasExited || lab.TcpFromClient(Router, 8080, TimeSpan.FromMilliseconds(500)) == $"192.168.12.99 {target}",
+                        TimeSpan.FromSeconds(20), $"the repair of fault {faults}");
+                }
+                catch (TimeoutException e)
+                {
+                    throw new TimeoutException($"{e.Message}; the agent's log:\n{agent.Log}", e);
+                }
+
                 Assert.False(agent.HasExited, $"the agent exited after fault {faults}: {agent.Log}");
             }
 
