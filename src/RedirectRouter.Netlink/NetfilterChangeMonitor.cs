@@ -7,7 +7,10 @@ namespace RedirectRouter.Netlink;
 /// One committed nf_tables transaction, as its change events and closing <c>NFT_MSG_NEWGEN</c> tell it.
 /// </summary>
 /// <param name="PortId">The netlink port id of the socket that sent the batch (the kernel stamps it on every event).</param>
-/// <param name="ProcessId">The committing process (<c>NFTA_GEN_PROC_PID</c>), when the closing NEWGEN named it.</param>
+/// <param name="ProcessId">
+/// The committing task (<c>NFTA_GEN_PROC_PID</c>, the kernel's <c>task_pid_nr</c>: the thread id, which is the process id of a
+/// single-threaded tool such as nft), when the closing NEWGEN named it.
+/// </param>
 /// <param name="Generation">The generation the transaction produced, when known.</param>
 /// <param name="EventsLost">True when events were dropped or unreadable: whatever happened, it cannot be told apart.</param>
 public sealed record NetfilterTransaction(uint PortId, uint? ProcessId, uint? Generation, bool EventsLost = false)

@@ -68,7 +68,7 @@ public sealed class HardeningEndToEndTests
 
             var diag = lab.RunAgentIn(lab.Node, [], environment, "diag", "--netns", lab.Router.Name, "--output", "json");
             Assert.True(diag.ExitCode is 0 or 1, $"diag exited {diag.ExitCode}: {diag.Error}");
-            Assert.Contains("\"rulesPresent\": true", diag.Output);
+            Assert.True(diag.Output.Contains("\"rulesPresent\": true", StringComparison.Ordinal), $"diag printed no rules present: {diag.Output} {diag.Error}");
 
             var port = FreePort();
             using (var agent = new AgentProcess(lab, [], environment, "--config", config, "--metrics", $"127.0.0.1:{port}"))

@@ -23,6 +23,9 @@ internal sealed class OwnProcesses : ICommandRunner
         }
     }
 
+    // Passed through: a wrapper that fell back to the bare name would let nsenter search its PATH.
+    public string Locate(string program) => _inner.Locate(program);
+
     public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         var result = await _inner.RunAsync(program, arguments, standardInput, cancellationToken).ConfigureAwait(false);
