@@ -36,6 +36,9 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     // Our chains and rules as read natively after a verified load of the structure; null until then.
     private Dictionary<NfFamily, Structure>? _baseline;
     private uint? _generation;
+    // Whether the read-back at _generation found our tables exactly as held (and what shadowed them then).
+    private bool _verifiedClean;
+    private ValueList<string> _lastShadowing = [];
 
     /// <summary>Creates the backend for <paramref name="target"/>.</summary>
     /// <param name="target">The namespace to manage.</param>
@@ -82,6 +85,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             var skeleton = _renderer.BuildSkeleton(nat);
             var desired = ElementStore.From(NftRenderer.BuildElements(nat));
             var incremental = false;
+            var proven = false;
             var changes = 0;
             if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is null)
             {
@@ -105,10 +109,19 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             {
                 var batch = _elements.DeltaTo(desired);
                 changes = batch.Operations.Sum(o => o.Elements.Count);
+                var verifiedAt = _verifiedClean ? _generation : null;
                 try
                 {
                     handle.Commit(batch, _generation);
                     incremental = true;
+                    // Accepted against the generation of a clean read-back, and the generation moved by exactly our
+                    // commit: the kernel holds what was verified plus this batch, nothing else. No need to dump it again.
+                    var now = handle.GenerationGet().Id;
+                    proven = verifiedAt is { } at && now == (batch.IsEmpty ? at : NextGeneration(at));
+                    if (proven)
+                    {
+                        _generation = now;
+                    }
                 }
                 catch (NetlinkException e) when (NfTablesHandle.IsGenerationConflict(e) || e.Errno is Errors.ENOENT or Errors.EEXIST)
                 {
@@ -128,7 +141,9 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             var applyTime = clock.Elapsed;
 
             clock.Restart();
-            var (drift, structural) = await CompareAsync(nat, skeleton, desired, cancellationToken).ConfigureAwait(false);
+            var (drift, structural) = proven
+                ? (new DriftReport(Name, [], [], _lastShadowing), false)
+                : await CompareAsync(nat, skeleton, desired, cancellationToken).ConfigureAwait(false);
             if (HasDifferences(drift))
             {
                 // The kernel drifted since our last read (the delta was computed from memory): repair the elements
@@ -337,8 +352,12 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         _ => NfMapKind.Marks,
     };
 
+    // The generation after one more commit (the kernel skips 0 when it wraps).
+    private static uint NextGeneration(uint generation) => generation == uint.MaxValue ? 1 : generation + 1;
+
     private void Forget()
     {
+        _verifiedClean = false;
         _skeleton = null;
         _elements = null;
         _baseline = null;
@@ -570,7 +589,9 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             _baseline = structural ? null : structure;
         }
         _generation = generation;
-        return (new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList()), structural);
+        _verifiedClean = missing.Count == 0 && extra.Count == 0 && _baseline is not null;
+        _lastShadowing = shadowing.ToValueList();
+        return (new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), _lastShadowing), structural);
     }
 
     // A foreign NAT base chain on prerouting that runs no later than ours might take traffic before our map does.

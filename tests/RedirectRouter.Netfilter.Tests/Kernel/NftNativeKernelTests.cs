@@ -108,6 +108,32 @@ public sealed class NftNativeKernelTests
     }
 
     [Fact]
+    public async Task AChangeOnlyOursSinceACleanReadBackIsNotDumpedAgainAnyOtherIs()
+    {
+        using var ns = TestNamespace.Create("nproof");
+        using var backend = Create(ns);
+        var model = Models.Many(1_000, "eth0", IPAddress.Parse("10.7.8.9"), null, "egress0", IPAddress.Parse("192.168.12.99"));
+        Assert.True((await backend.ApplyAsync(model, Cancel)).Drift.IsClean);
+
+        // Nothing but our batch committed since the read-back: the result is known without reading 1,000 elements.
+        var changed = model with { Dnat = model.Dnat.Skip(1).ToValueList() };
+        var proven = await backend.ApplyAsync(changed, Cancel);
+        Assert.True(proven.Incremental && proven.Drift.IsClean, proven.Drift.ToString());
+        Assert.DoesNotContain("tcp . 10000 ", Backends.Exec(ns, "nft", "list", "map", "ip", "redirect_router", "dnat_ports"));
+
+        // A foreign commit elsewhere moves the generation: the next change is refused as stale, repaired from a fresh
+        // read and read back; and a foreign element added meanwhile is found and removed, not assumed away.
+        Backends.Exec(ns, "nft", "add", "table", "ip", "foreign");
+        Backends.Exec(ns, "nft", "add", "element", "ip", "redirect_router", "dnat_ports", "{ tcp . 4444 : 10.9.9.9 . 44 }");
+        var read = await backend.ApplyAsync(model, Cancel);
+        Assert.True(read.Incremental && read.Drift.IsClean, read.Drift.ToString());
+        var map = Backends.Exec(ns, "nft", "list", "map", "ip", "redirect_router", "dnat_ports");
+        Assert.Contains("tcp . 10000 ", map);
+        Assert.DoesNotContain("4444", map);
+        Assert.Contains("table ip foreign", Backends.Exec(ns, "nft", "list", "tables"));
+    }
+
+    [Fact]
     public async Task ForeignElementsAndRulesAreDriftNamedInNftWords()
     {
         using var ns = TestNamespace.Create("ndrift");
@@ -126,6 +152,8 @@ public sealed class NftNativeKernelTests
         var repaired = await backend.ApplyAsync(model, Cancel);
         Assert.True(repaired.Drift.IsClean, repaired.Drift.ToString());
         Assert.Equal(before, Backends.Exec(ns, "nft", "-a", "list", "chain", "ip", "redirect_router", "dnat_rules"));
+        Assert.Contains("tcp . 9090 : 0x00002001", Backends.Exec(ns, "nft", "list", "map", "ip", "redirect_router", "home_marks"));
+        Assert.DoesNotContain("4444", Backends.Exec(ns, "nft", "list", "map", "ip6", "redirect_router", "dnat_ports"));
 
         // A rule replaced by one of the same text still gets a new handle: that is drift too, and nft describes it.
         var handle = before.Split('\n').Single(l => l.Contains("to 10.7.8.10", StringComparison.Ordinal)).Split("# handle ")[1].Trim();
