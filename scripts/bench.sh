@@ -20,7 +20,7 @@
 # ratios are the last lines printed.
 # Usage: scripts/bench.sh [--quick] [--rounds N] [--setup-rounds N] [--idle SECONDS] [--reloads N]
 #                         [--repairs N] [--out DIR] [--bin BINARY] [--baseline-bin BINARY]
-#                         [--sections setup,data,agent,startup]
+#                         [--sections setup,data,agent,startup] [--setup-methods peer,ours-nft,...]
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 root=$(repo_root)
@@ -29,7 +29,7 @@ cd "$root"
 
 args="$*"
 quick=0 rounds="" setup_rounds="" idle="" reload_count="" repairs="" outdir="$root/bench/results" bin="" baseline_bin=""
-sections="setup,data,agent,startup"
+sections="setup,data,agent,startup" setup_methods=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
@@ -42,6 +42,7 @@ while [ $# -gt 0 ]; do
         --bin) bin=$2; shift ;;
         --baseline-bin) baseline_bin=$(readlink -f "$2"); shift ;;
         --sections) sections=$2; shift ;;
+        --setup-methods) setup_methods=${2//,/ }; shift ;;
         -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -66,11 +67,14 @@ mkdir -p "$binroot" "$outdir"
 build_tree="/tmp/rr-bench-build-$(id -u)"
 # Rebuilt when missing or older than any source file (.cs, .csproj, .props) of the product or the lab tool.
 stale() { [ ! -e "$1" ] || [ -n "$(find src tests/RedirectRouter.Lab Directory.Build.props Directory.Packages.props \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -not -path '*/obj/*' -not -path '*/bin/*' -newer "$1" -print -quit)" ]; }
-if stale "$binroot/aot/redirect-router" || stale "$binroot/jit/redirect-router.dll" || stale "$binroot/rr-lab/rr-lab"; then
-    log "building in $build_tree (NativeAOT publish, JIT build, lab tool)"
+# Only what this run uses: the NativeAOT agent unless --bin names one, the JIT build for the start-up section.
+need_aot=$([ -z "$bin" ] && echo 1 || echo 0)
+need_jit=$(case ",$sections," in *,startup,*) echo 1 ;; *) echo 0 ;; esac)
+if { [ "$need_aot" = 1 ] && stale "$binroot/aot/redirect-router"; } || { [ "$need_jit" = 1 ] && stale "$binroot/jit/redirect-router.dll"; } || stale "$binroot/rr-lab/rr-lab"; then
+    log "building in $build_tree ($([ "$need_aot" = 1 ] && echo "NativeAOT publish, ")$([ "$need_jit" = 1 ] && echo "JIT build, ")lab tool)"
     rsync -a --delete --exclude bin --exclude obj --exclude .git --exclude bench "$root/" "$build_tree/"
-    (cd "$build_tree" && dotnet publish src/RedirectRouter.Cli -c Release -o "$binroot/aot" --nologo -v quiet -clp:ErrorsOnly >&2)
-    (cd "$build_tree" && dotnet build src/RedirectRouter.Cli -c Release -o "$binroot/jit" --nologo -v quiet -clp:ErrorsOnly >&2)
+    [ "$need_aot" = 0 ] || (cd "$build_tree" && dotnet publish src/RedirectRouter.Cli -c Release -o "$binroot/aot" --nologo -v quiet -clp:ErrorsOnly >&2)
+    [ "$need_jit" = 0 ] || (cd "$build_tree" && dotnet build src/RedirectRouter.Cli -c Release -o "$binroot/jit" --nologo -v quiet -clp:ErrorsOnly >&2)
     (cd "$build_tree" && dotnet build tests/RedirectRouter.Lab -c Release -o "$binroot/rr-lab" --nologo -v quiet -clp:ErrorsOnly >&2)
 fi
 [ -n "$bin" ] || bin="$binroot/aot/redirect-router"
@@ -183,9 +187,9 @@ log "check OK: client -> 10.128.0.2:19999 -> router (our init) -> 172.16.100.25:
 counts=(1 100 1000 10000)
 
 # ---------------------------------------------------------------- 1. setup time
-setup_methods="peer ours-nft ours-ipt ours-nft-noprobe${baseline_bin:+ baseline-nft}"
+[ -n "$setup_methods" ] || setup_methods="peer ours-nft ours-ipt ours-nft-noprobe${baseline_bin:+ baseline-nft}"
 want setup && {
-log "setup time: ${setup_rounds} interleaved rounds x N in ${counts[*]} x {ours nftables, ours iptables, OpenShift script}"
+log "setup time: ${setup_rounds} interleaved rounds x N in ${counts[*]} x {${setup_methods}}"
 for r in $(seq 1 "$setup_rounds"); do
     for n in "${counts[@]}"; do
         f=$(mapfile_for "$n" 7802)
