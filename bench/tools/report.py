@@ -172,7 +172,7 @@ for which in ("ours", "baseline"):
     if data.get(("agent", f"rss-idle-{which}-10000", "rss_mib")):
         w(f"| RSS of the idle agent ({which}), 1 / 1,000 / 10,000 mappings, nftables | {rng(('agent', f'rss-idle-{which}-1', 'rss_mib'), '{:.1f}')} / "
           f"{rng(('agent', f'rss-idle-{which}-1000', 'rss_mib'), '{:.1f}')} / {rng(('agent', f'rss-idle-{which}-10000', 'rss_mib'), '{:.1f}')} MiB |")
-        w(f"| 100 scrapes of /metrics at 10,000 ({which}): processes started / RSS after / VmHWM | {rng(('agent', f'scrapes-{which}', 'processes'))} / "
+        w(f"| 100 scrapes of /metrics at 10,000 ({which}, with the endpoint's per-mapping counter series): processes started / RSS after / VmHWM | {rng(('agent', f'scrapes-{which}', 'processes'))} / "
           f"{rng(('agent', f'scrapes-{which}', 'rss_mib'), '{:.1f}')} / {rng(('agent', f'scrapes-{which}', 'hwm_mib'), '{:.1f}')} MiB |")
 ours_reload, base_reload = med(("agent", "reload-10k-nftables", "reload_ms")), med(("agent", "reload-10k-nftables-baseline", "reload_ms"))
 if base_reload:
@@ -182,7 +182,7 @@ if base_reload:
         w(f"| ratio of the medians, this build / baseline | {ours_reload / base_reload:.3f}× |")
 ours_setup, base_setup = med(("setup", "ours-nft", "n10000")), med(("setup", "baseline-nft", "n10000"))
 if base_setup and ours_setup:
-    w(f"| setup of 10,000 mappings (init, nftables): this build / baseline | {ours_setup:.2f} s / {base_setup:.2f} s = "
+    w(f"| setup of 10,000 mappings (init, nftables): this build / baseline | {ours_setup:.0f} ms / {base_setup:.0f} ms = "
       f"{pr(paired(('setup', 'ours-nft', 'n10000'), ('setup', 'baseline-nft', 'n10000')))} |")
 w("")
 w("Repair latency (the agent repairs from netlink / nf_tables events): from just before the injecting command "
@@ -250,7 +250,7 @@ if data.get(("agent", "rss-idle-baseline-10000", "rss_mib")):
     key.append(f"baseline RSS idle 1/1000/10000: {rng(('agent', 'rss-idle-baseline-1', 'rss_mib'), '{:.1f}')}/{rng(('agent', 'rss-idle-baseline-1000', 'rss_mib'), '{:.1f}')}/"
                f"{rng(('agent', 'rss-idle-baseline-10000', 'rss_mib'), '{:.1f}')} MiB; its 100 scrapes started {rng(('agent', 'scrapes-baseline', 'processes'))} processes")
 if base_setup and ours_setup:
-    key.append(f"setup 10000 nftables: {ours_setup:.2f} s vs baseline {base_setup:.2f} s")
+    key.append(f"setup 10000 nftables: {ours_setup:.0f} ms vs baseline {base_setup:.0f} ms")
 rep = []
 for kind in ("route", "addr", "link", "nft-flush", "nft-delete"):
     v = data.get(("repair", kind, "repair_ms"), [])
