@@ -3,9 +3,13 @@
 #   1. builds Dockerfile.rhel7 and Dockerfile.centos with buildah, offline (--network none, no
 #      registry), with local stand-in images (debootstrap minbase) as SDK_IMAGE and BASE_IMAGE;
 #   2. runs the static binary alone in an empty (scratch) image;
-#   3. builds a lab in throw-away namespaces (rrimg-PID-*) and runs the rhel7 image in a privileged
-#      podman container in the router pod's namespace as the long-running agent (run, /readyz), and
-#      the centos image as the OpenShift entrypoint (EGRESS_ROUTER_MODE=init) with only NET_ADMIN,
+#   3. builds a lab in throw-away namespaces (rrimg-PID-*) and runs the rhel7 image as
+#      images/kubernetes/egress-router-run.yaml does: an init container (NET_ADMIN, NET_RAW,
+#      SYS_ADMIN, the node's netns mounted) makes the macvlan, then the long-running agent (run) in a
+#      container with NET_ADMIN and NET_RAW only, a read-only root, the default seccomp profile, no
+#      new privileges and no node netns: it adopts the macvlan, serves /readyz on the pod's address,
+#      repairs drift, reports a deleted macvlan as not ready, and exits 0 on SIGTERM; then the
+#      centos image as the OpenShift entrypoint (EGRESS_ROUTER_MODE=init) with only NET_ADMIN,
 #      NET_RAW and SYS_ADMIN under a seccomp profile that answers EPERM to clone3; each time, traffic
 #      from the app pod must reach the destination with the egress IP.
 # The stand-in images and the container storage are kept in RR_IMAGES_STATE (default
@@ -126,6 +130,12 @@ for spec in "Dockerfile.rhel7 $tag_rhel7" "Dockerfile.centos $tag_centos"; do
 done
 [ "$(podman image inspect -f '{{json .Config.Entrypoint}}' "$tag_rhel7")" = '["/usr/local/bin/redirect-router"]' ] \
     || die "the rhel7 image's ENTRYPOINT is not the agent"
+for tag in "$tag_rhel7" "$tag_centos"; do
+    workdir=$(podman image inspect -f '{{.Config.WorkingDir}}' "$tag")
+    owner=$(podman run --rm --network none --entrypoint /usr/bin/stat "$tag" -c '%u:%g %a' "$workdir")
+    [ "$owner" = "0:0 755" ] || die "$tag: the working directory $workdir is '$owner', not root-owned 0755"
+done
+log "working directory of both images: root-owned 0755 ($(podman image inspect -f '{{.Config.WorkingDir}}' "$tag_rhel7"))"
 
 # The binary as built in the image: static, and alone in an empty root file system.
 ctr=$(buildah from --pull-never --name "$run_id-extract" "$tag_rhel7")
@@ -141,7 +151,8 @@ out=$(podman run --rm --network none --entrypoint /redirect-router localhost/red
 log "empty root file system (scratch image, one file): $out; image's binary: $(du -h "$work/redirect-router" | cut -f1), no NEEDED entries"
 out=$(podman run --rm --network none -e EGRESS_ROUTER_MODE=unit-test -e EGRESS_SOURCE=192.168.12.99 \
     -e EGRESS_GATEWAY=192.168.12.1 -e EGRESS_DESTINATION=$'80 tcp 10.4.5.6\n203.0.113.9' "$tag_centos")
-[ "$(echo "$out" | tail -1)" = "-A POSTROUTING -j SNAT --to-source 192.168.12.99" ] || die "unit-test mode: unexpected output: $out"
+[[ "$(echo "$out" | tail -1)" =~ ^-A\ POSTROUTING\ (-o\ macvlan0\ )?-j\ SNAT\ --to-source\ 192\.168\.12\.99$ ]] \
+    || die "unit-test mode: unexpected output: $out"
 log "entrypoint with EGRESS_ROUTER_MODE=unit-test (no privilege): $(echo "$out" | wc -l) iptables lines, as the OpenShift script"
 
 # --- the lab ----------------------------------------------------------------------------------------
@@ -170,36 +181,137 @@ common_env=(-e EGRESS_SOURCE=192.168.12.99 -e EGRESS_GATEWAY=192.168.12.1 -e EGR
     -e EGRESS_ROUTER_HOST_NETNS=/host/proc/1/ns/net)
 netns_mounts=(--network "ns:/run/netns/${prefix}router" -v "/run/netns/${prefix}node:/host/proc/1/ns/net")
 
-# 1. rhel7 image, privileged, the long-running agent with health endpoints (as images/*-run.yaml).
-log "rhel7 image: privileged, 'run --metrics 0.0.0.0:9100 --cleanup-on-exit' in ${prefix}router"
+# 1. rhel7 image as images/kubernetes/egress-router-run.yaml: the init container makes the router,
+#    the long-running agent keeps it with NET_ADMIN and NET_RAW only.
+# As in the manifests: a read-only root with an in-memory /run (iptables' lock; podman's automatic
+# tmpfs on /tmp and /var/tmp is turned off, Kubernetes has none), no new privileges, the runtime's
+# default seccomp profile.
+locked_down=(--read-only --read-only-tmpfs=false --tmpfs /run:rw,size=1m --security-opt no-new-privileges)
+setup_caps=(--cap-drop all --cap-add NET_ADMIN --cap-add NET_RAW --cap-add SYS_ADMIN)
+run_caps=(--cap-drop all --cap-add NET_ADMIN --cap-add NET_RAW)
+run_env=(-e EGRESS_SOURCE=192.168.12.99 -e EGRESS_GATEWAY=192.168.12.1 -e EGRESS_ROUTER_PARENT=nic0
+    -e EGRESS_DESTINATION=$'8080 tcp 172.16.100.25 80\n53 udp 172.16.100.25')
+pod_ip=10.128.0.2  # what the downward API gives as POD_IP: --metrics $(POD_IP):9100
+macvlan_index() { ip -n "${prefix}router" -o link show macvlan0 2>/dev/null | cut -d: -f1; }
+wait_ready() { # EXPECTED-STATUS WHAT: poll /readyz (the container must stay up)
+    local answer="" _
+    for _ in $(seq 1 150); do
+        [ "$(podman inspect -f '{{.State.Running}}' "$run_id-run")" = true ] || { podman logs "$run_id-run" >&2; die "$2: the agent exited"; }
+        answer=$(http_get "http://$pod_ip:9100/readyz" 2>/dev/null || true)
+        [[ "$answer" == "$1"* ]] && return 0
+        sleep 0.1
+    done
+    podman logs "$run_id-run" >&2
+    die "$2: /readyz did not answer $1 within 15 s (last: $answer)"
+}
+start_run() {
+    podman run -d --name "$run_id-run" "${run_caps[@]}" "${locked_down[@]}" --network "ns:/run/netns/${prefix}router" \
+        "${run_env[@]}" "$tag_rhel7" run --metrics "$pod_ip:9100" >/dev/null
+}
+run_setup() { # the init container: the only one with SYS_ADMIN and the node's netns
+    if ! timeout 60 podman run --rm "${setup_caps[@]}" "${locked_down[@]}" "${netns_mounts[@]}" "${run_env[@]}" \
+            -e EGRESS_ROUTER_HOST_NETNS=/host/proc/1/ns/net "$tag_rhel7" init > "$work/setup.log" 2>&1; then
+        cat "$work/setup.log" >&2
+        die "the init container (NET_ADMIN, NET_RAW, SYS_ADMIN) failed"
+    fi
+}
+# /proc/sys is read-only in these containers. With forwarding off in the pod's namespace the agent
+# stops with an error naming the setting and the remedy, before it touches anything.
+ip netns exec "${prefix}router" sysctl -qw net.ipv4.ip_forward=0
+if timeout 60 podman run --rm "${setup_caps[@]}" "${locked_down[@]}" "${netns_mounts[@]}" "${run_env[@]}" \
+        -e EGRESS_ROUTER_HOST_NETNS=/host/proc/1/ns/net "$tag_rhel7" init > "$work/setup.log" 2>&1; then
+    die "init succeeded with net.ipv4.ip_forward=0 and a read-only /proc/sys"
+fi
+grep -q 'net.ipv4.ip_forward is off.*securityContext.sysctls' "$work/setup.log" || { cat "$work/setup.log" >&2; die "the forwarding error does not name the setting and the remedy"; }
+[ -z "$(macvlan_index)" ] || die "the refused init left macvlan0 behind"
+log "forwarding off, /proc/sys read-only: init refused ($(grep -o 'setup failed at step .forwarding.' "$work/setup.log")), nothing made"
+# A pod's namespace inherits net.ipv4.ip_forward from the node (1 on Kubernetes nodes).
+ip netns exec "${prefix}router" sysctl -qw net.ipv4.ip_forward=1
+log "rhel7 image: init container (NET_ADMIN NET_RAW SYS_ADMIN, node netns) makes macvlan0 in ${prefix}router"
 t=$(date +%s%N)
-podman run -d --name "$run_id-run" --privileged "${netns_mounts[@]}" "${common_env[@]}" \
-    -e EGRESS_DESTINATION=$'8080 tcp 172.16.100.25 80\n53 udp 172.16.100.25' \
-    "$tag_rhel7" run --metrics 0.0.0.0:9100 --cleanup-on-exit >/dev/null
-ready=""
-for _ in $(seq 1 100); do
-    [ "$(podman inspect -f '{{.State.Running}}' "$run_id-run")" = true ] || { podman logs "$run_id-run" >&2; die "the agent exited"; }
-    ready=$(http_get http://10.128.0.2:9100/readyz 2>/dev/null || true)
-    [[ "$ready" == 200* ]] && break
-    sleep 0.1
-done
-[[ "$ready" == 200* ]] || { podman logs "$run_id-run" >&2; die "/readyz did not answer 200: $ready"; }
+run_setup
+made=$(macvlan_index)
+[ -n "$made" ] || die "the init container made no macvlan0"
+log "init container: exit 0 in $(ms_since "$t") ms, macvlan0 #$made ($(ip -n "${prefix}router" -o link show macvlan0 | grep -o 'alias .*' || echo 'no alias'))"
+log "rhel7 image: 'run --metrics $pod_ip:9100' with --cap-drop all --cap-add NET_ADMIN,NET_RAW, read-only root, default seccomp, no node netns"
+t=$(date +%s%N)
+start_run
+wait_ready 200 "start"
 log "/readyz 200 after $(ms_since "$t") ms (container start included)"
-[[ "$(http_get http://10.128.0.2:9100/healthz)" == 200* ]] || die "/healthz did not answer 200"
-metrics=$(http_get http://10.128.0.2:9100/metrics)
+[ "$(macvlan_index)" = "$made" ] || die "run re-made macvlan0 (#$(macvlan_index), the init container made #$made): it must adopt it"
+podman logs "$run_id-run" 2>&1 | grep -q 'create macvlan' && die "run logged a macvlan creation: $(podman logs "$run_id-run" 2>&1 | grep 'create macvlan')"
+[[ "$(http_get "http://$pod_ip:9100/healthz")" == 200* ]] || die "/healthz did not answer 200"
+metrics=$(http_get "http://$pod_ip:9100/metrics")
 [[ "$metrics" == 200*redirect_router_ready* ]] || die "/metrics has no redirect_router series: ${metrics:0:300}"
+# Bound to the pod's address only (the downward API's POD_IP), not to every address.
+listeners=$(ip netns exec "${prefix}router" ss -Hltn 'sport = :9100' | awk '{print $4}' | tr '\n' ' ')
+[ "$listeners" = "$pod_ip:9100 " ] || die "the metrics listener is bound to '$listeners', not $pod_ip:9100 alone"
 check tcp 8080 "remapped to 172.16.100.25:80"
 check udp 53 "to 172.16.100.25:53"
+
+# What the agent holds: NET_ADMIN and NET_RAW (bits 12, 13) in every set, SYS_ADMIN (bit 21) in none.
+status=$(podman exec "$run_id-run" cat /proc/1/status)
+for set in CapEff CapPrm CapBnd; do
+    value=$(awk -v s="$set:" '$1 == s {print $2}' <<<"$status")
+    [ $(( 16#$value )) -eq $(( (1 << 12) | (1 << 13) )) ] || die "agent $set is $value, not NET_ADMIN+NET_RAW (0x3000)"
+    [ $(( 16#$value & (1 << 21) )) -eq 0 ] || die "agent $set $value holds SYS_ADMIN"
+done
+for set in CapInh CapAmb; do
+    value=$(awk -v s="$set:" '$1 == s {print $2}' <<<"$status")
+    [ $(( 16#$value )) -eq 0 ] || die "agent $set is $value, not empty"
+done
+grep -q '^NoNewPrivs:[[:space:]]*1' <<<"$status" || die "the agent can gain privileges (NoNewPrivs is not 1)"
+grep -q '^Seccomp:[[:space:]]*2' <<<"$status" || die "the agent runs without a seccomp filter ($(grep '^Seccomp' <<<"$status"))"
+podman exec "$run_id-run" sh -c ': > /opt/redirect-router/x' 2>/dev/null && die "the root file system is writable"
+[ -z "$(podman exec "$run_id-run" sh -c 'ls -A /host 2>/dev/null')" ] || die "the run container sees /host"
+log "agent in the run container: $(grep -E '^Cap(Eff|Prm|Bnd)' <<<"$status" | tr -s '\t\n' '  ')(NET_ADMIN+NET_RAW, no SYS_ADMIN), NoNewPrivs 1, Seccomp 2, read-only root"
 pid=$(podman inspect -f '{{.State.Pid}}' "$run_id-run")
 watches=$(cat /proc/"$pid"/fdinfo/* 2>/dev/null | grep -c '^inotify wd:' || true)
 log "idle agent in the container: $(awk '/VmRSS/ {print $2, $3}' /proc/"$pid"/status) RSS, $(find /proc/"$pid"/task -mindepth 1 -maxdepth 1 | wc -l) threads, $watches inotify watches"
+
+# Drift on the adopted macvlan is repaired without SYS_ADMIN.
+t=$(date +%s%N)
+ip -n "${prefix}router" addr flush dev macvlan0
+for _ in $(seq 1 100); do
+    ip -n "${prefix}router" -o addr show dev macvlan0 | grep -q '192\.168\.12\.99/' && break
+    sleep 0.1
+done
+ip -n "${prefix}router" -o addr show dev macvlan0 | grep -q '192\.168\.12\.99/' || { podman logs "$run_id-run" >&2; die "the flushed egress address was not re-added"; }
+wait_ready 200 "after the address flush"
+log "flushed address on macvlan0: re-added after $(ms_since "$t") ms, still macvlan0 #$(macvlan_index)"
+check tcp 8080 "after the repair"
+
+# What it cannot do: re-make a deleted macvlan (that takes the node's namespace). Readiness goes
+# false and the agent keeps running; the init container, run again as on a pod restart, fixes it.
+t=$(date +%s%N)
+ip -n "${prefix}router" link del macvlan0
+wait_ready 503 "after macvlan0 was deleted"
+log "macvlan0 deleted: /readyz 503 after $(ms_since "$t") ms, the agent still runs and says: $(podman logs "$run_id-run" 2>&1 | grep -o 'macvlan0 must be created.*' | head -1 | cut -c1-160)"
+t=$(date +%s%N)
+run_setup
+wait_ready 200 "after the init container ran again"
+log "init container again: /readyz 200 after $(ms_since "$t") ms"
+check tcp 8080 "after the init container re-made macvlan0"
+
 t=$(date +%s%N)
 podman stop -t 10 "$run_id-run" >/dev/null
 code=$(podman inspect -f '{{.State.ExitCode}}' "$run_id-run")
 [ "$code" = 0 ] || { podman logs "$run_id-run" >&2; die "SIGTERM: exit code $code, not 0"; }
-ip -n "${prefix}router" link show macvlan0 >/dev/null 2>&1 && die "--cleanup-on-exit left macvlan0 behind"
-log "podman stop (SIGTERM): exit 0 after $(ms_since "$t") ms, macvlan0 removed"
+kept=$(macvlan_index)
+[ -n "$kept" ] || die "the run container removed macvlan0 on exit: a restarted container could not get it back"
+log "podman stop (SIGTERM): exit 0 after $(ms_since "$t") ms, macvlan0 #$kept kept for a restarted container"
 podman rm "$run_id-run" >/dev/null
+# A restarted container (same pod, init containers not run again) adopts what is there.
+t=$(date +%s%N)
+start_run
+wait_ready 200 "restarted run container"
+[ "$(macvlan_index)" = "$kept" ] || die "the restarted run container re-made macvlan0"
+check tcp 8080 "after a restart of the run container"
+log "restarted run container: /readyz 200 after $(ms_since "$t") ms, adopted macvlan0 #$kept"
+podman stop -t 10 "$run_id-run" >/dev/null
+podman rm "$run_id-run" >/dev/null
+# The pod's end takes its namespace and the macvlan with it; here the next part starts from scratch.
+ip -n "${prefix}router" link del macvlan0
 
 # 2. centos image, the bare OpenShift entrypoint (init), capabilities instead of privilege, clone3 -> EPERM.
 cat > "$work/seccomp-clone3-eperm.json" <<'EOF'

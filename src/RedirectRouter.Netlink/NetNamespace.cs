@@ -87,8 +87,10 @@ public sealed class NetNamespace : IDisposable
         var thread = new Thread(() =>
         {
             // The thread dies after the action, so it never needs to switch back: no other code can
-            // run on it in the wrong namespace.
-            if (LibC.setns(Fd, LibC.CLONE_NEWNET) != 0)
+            // run on it in the wrong namespace. A thread already in this namespace (it starts in its
+            // creator's) does not call setns, which needs CAP_SYS_ADMIN even to enter the namespace one is
+            // in: the agent in its own namespace runs with NET_ADMIN and NET_RAW only.
+            if (!IsCurrentThreadsNamespace() && LibC.setns(Fd, LibC.CLONE_NEWNET) != 0)
             {
                 failure = ExceptionDispatchInfo.Capture(new NetlinkException(LibC.errno, $"setns({Path})"));
                 return;
@@ -111,6 +113,19 @@ public sealed class NetNamespace : IDisposable
         thread.Join();
         failure?.Throw();
         return result;
+    }
+
+    private bool IsCurrentThreadsNamespace()
+    {
+        try
+        {
+            using var current = OpenCurrent();
+            return current.Id == Id;
+        }
+        catch (NetlinkException)
+        {
+            return false; // then setns decides
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> on a new thread inside this namespace, and waits for it.</summary>

@@ -195,7 +195,10 @@ public sealed partial class ManifestTests
         var problems = new List<string>();
         foreach (var c in Manifests.Containers(Manifests.Objects(Full(file))))
         {
-            foreach (var name in c.Environment.Keys.Where(n => (c.IsRouter || n.StartsWith("EGRESS_", StringComparison.Ordinal)) && !AgentVariables.Contains(n)))
+            // A variable the container's args name as $(NAME) is for Kubernetes to expand (POD_IP), not for the agent.
+            var expanded = c.Args.SelectMany(a => ArgsReference().Matches(a).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+            foreach (var name in c.Environment.Keys.Where(n => (c.IsRouter || n.StartsWith("EGRESS_", StringComparison.Ordinal))
+                && !AgentVariables.Contains(n) && !(expanded.Contains(n) && !n.StartsWith("EGRESS_", StringComparison.Ordinal))))
             {
                 problems.Add($"{c.Owner} container {c.Name}: the agent does not read {name} (it reads {string.Join(", ", AgentVariables.Order())})");
             }
@@ -249,60 +252,299 @@ public sealed partial class ManifestTests
     [MemberData(nameof(Files))]
     public void Routers_have_the_privilege_and_mounts_they_need_and_no_more(string file)
     {
-        var problems = new List<string>();
-        foreach (var c in Manifests.Containers(Manifests.Objects(Full(file))))
+        Assert.Empty(PrivilegeProblems(file, File.ReadAllText(Full(file))));
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Long_running_routers_bind_the_metrics_listener_to_the_pods_address_from_the_downward_API(string file)
+    {
+        Assert.Empty(MetricsBindProblems(file, File.ReadAllText(Full(file))));
+    }
+
+    [Fact]
+    public void The_privilege_checks_find_what_a_careless_manifest_gets_wrong()
+    {
+        // The run manifest as it must not be: the long-running agent with SYS_ADMIN, spc_t and the node's
+        // netns, no seccomp, a writable root, 0.0.0.0 metrics; a pause container with a capability, as root; a
+        // privileged init container in a Kubernetes manifest.
+        const string careless = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: egress-router}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: egress-router}}
+              template:
+                metadata: {labels: {app: egress-router}}
+                spec:
+                  containers:
+                    - name: egress-router
+                      image: registry.example.com/redirect-router:rhel7
+                      args: [run, --metrics, "0.0.0.0:9100"]
+                      env:
+                        - {name: EGRESS_SOURCE, value: 192.168.12.99/24}
+                        - {name: EGRESS_GATEWAY, value: 192.168.12.1}
+                        - {name: EGRESS_DESTINATION, value: "80 tcp 203.0.113.25"}
+                        - {name: EGRESS_ROUTER_HOST_NETNS, value: /host/proc/1/ns/net}
+                      securityContext:
+                        runAsUser: 0
+                        capabilities: {drop: [ALL], add: [NET_ADMIN, NET_RAW, SYS_ADMIN]}
+                        seLinuxOptions: {type: spc_t}
+                      volumeMounts:
+                        - {name: host-netns, mountPath: /host/proc/1/ns/net}
+                    - name: wait
+                      image: registry.k8s.io/pause:3.9
+                      securityContext:
+                        capabilities: {add: [NET_ADMIN]}
+                  initContainers:
+                    - name: setup
+                      image: registry.example.com/redirect-router:rhel7
+                      args: [init]
+                      env:
+                        - {name: EGRESS_SOURCE, value: 192.168.12.99/24}
+                        - {name: EGRESS_GATEWAY, value: 192.168.12.1}
+                        - {name: EGRESS_DESTINATION, value: "80 tcp 203.0.113.25"}
+                      securityContext:
+                        privileged: true
+                  volumes:
+                    - {name: host-netns, hostPath: {path: /proc/1/ns/net}}
+            """;
+        var problems = string.Join("\n", PrivilegeProblems("images/kubernetes/careless.yaml", careless));
+        foreach (var expected in new[]
         {
+            "container egress-router: a long-running router must not hold SYS_ADMIN",
+            "container egress-router: a long-running router must not mount the node's network namespace (/host/proc/1/ns/net)",
+            "container egress-router: a long-running router must not be given the node's network namespace (EGRESS_ROUTER_HOST_NETNS",
+            "container egress-router: spc_t only for the init container that opens the node's network namespace at setup",
+            "container egress-router: no seccompProfile RuntimeDefault",
+            "container egress-router: readOnlyRootFilesystem must be true",
+            "container egress-router: allowPrivilegeEscalation must be false",
+            "container egress-router: /run must be a writable emptyDir",
+            "container wait: only the router needs capabilities (add: NET_ADMIN)",
+            "container wait: capabilities should drop ALL",
+            "container wait: a container without capabilities must not run as root (runAsNonRoot: true",
+            "container setup: privileged: true only in the OpenShift template",
+            "careless.yaml:38: privileged: true without a comment right above it saying why (openshift-sdn)",
+        })
+        {
+            Assert.Contains(expected, problems, StringComparison.Ordinal);
+        }
+        Assert.Contains("metrics on 0.0.0.0:9100: bind $(POD_IP):PORT", string.Join("\n", MetricsBindProblems("images/kubernetes/careless.yaml", careless)), StringComparison.Ordinal);
+
+        // A privileged container in the template without the reason next to it, and in a long-running container.
+        var template = File.ReadAllText(Path.Combine(Manifests.ImagesDir, "openshift/egress-router-template.yaml"));
+        var reasonless = PrivilegeProblems("images/openshift/egress-router-template.yaml",
+            template.Replace("# openshift-sdn makes macvlan0 only for a pod with a privileged container", "# needed", StringComparison.Ordinal));
+        Assert.Contains(reasonless, p => p.Contains("privileged: true without a comment right above it saying why (openshift-sdn)", StringComparison.Ordinal));
+        var waitPrivileged = PrivilegeProblems("images/openshift/egress-router-template.yaml",
+            template.Replace("            runAsUser: 65534\n", "            privileged: true  # openshift-sdn\n", StringComparison.Ordinal));
+        Assert.Contains(waitPrivileged, p => p.Contains("container egress-router-wait: privileged: true only for the init container", StringComparison.Ordinal));
+        var noAnnotation = PrivilegeProblems("images/openshift/egress-router-template.yaml",
+            template.Replace("pod.network.openshift.io/assign-macvlan: \"true\"", "example.com/other: \"true\"", StringComparison.Ordinal));
+        Assert.Contains(noAnnotation, p => p.Contains("privileged without the openshift-sdn assign-macvlan annotation", StringComparison.Ordinal));
+    }
+
+    /// <summary>What is wrong with the privilege of the containers of a manifest (file: its path under the repository).</summary>
+    private static List<string> PrivilegeProblems(string file, string text)
+    {
+        var problems = new List<string>();
+        var objects = Manifests.Objects(Manifests.Parse(text, file));
+        var inTemplate = file.StartsWith("images/openshift/", StringComparison.Ordinal);
+        foreach (var c in Manifests.Containers(objects))
+        {
+            var where = $"{c.Owner} container {c.Name}";
             var security = c.Container.Map("securityContext") ?? [];
+            var podSecurity = c.PodSpec.Map("securityContext") ?? [];
             var privileged = security.Str("privileged") == "true";
             var added = (security.Map("capabilities")?.List("add") ?? []).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var dropsAll = (security.Map("capabilities")?.List("drop") ?? []).OfType<string>().Contains("ALL");
+            var nodeNetnsMounts = c.Mounts().Where(m => m.Volume.Map("hostPath")?.Str("path") is { } p && NodeNetnsPath().IsMatch(p)).Select(m => m.MountPath).ToList();
+            var hostPathMounts = c.Mounts().Where(m => m.Volume.ContainsKey("hostPath")).Select(m => m.MountPath).ToList();
+            var hostNetns = c.IsRouter ? c.Environment.GetValueOrDefault(OpenShiftVariables.HostNetns) ?? c.Option("--host-netns") ?? Config(c)?.Settings.HostNetns : null;
+
+            // Every container: seccomp, read-only root, no privilege escalation.
+            var seccomp = security.Map("seccompProfile")?.Str("type") ?? podSecurity.Map("seccompProfile")?.Str("type");
+            if (seccomp != "RuntimeDefault")
+            {
+                problems.Add($"{where}: no seccompProfile RuntimeDefault (container or pod securityContext), it is '{seccomp}'");
+            }
+            if (security.Str("readOnlyRootFilesystem") != "true")
+            {
+                problems.Add($"{where}: readOnlyRootFilesystem must be true");
+            }
+            if (privileged)
+            {
+                if (security.Str("allowPrivilegeEscalation") == "false")
+                {
+                    problems.Add($"{where}: allowPrivilegeEscalation: false with privileged: true is refused by the API");
+                }
+            }
+            else if (security.Str("allowPrivilegeEscalation") != "false")
+            {
+                problems.Add($"{where}: allowPrivilegeEscalation must be false");
+            }
+            if (!dropsAll && !privileged)
+            {
+                problems.Add($"{where}: capabilities should drop ALL (before adding what it needs)");
+            }
+
+            // privileged: only the template's init container, only for openshift-sdn's macvlan, and said why.
+            if (privileged)
+            {
+                if (!inTemplate)
+                {
+                    problems.Add($"{where}: privileged: true only in the OpenShift template (openshift-sdn requires it there); the Kubernetes manifests use capabilities");
+                }
+                else if (!c.IsInit || !c.IsRouter)
+                {
+                    problems.Add($"{where}: privileged: true only for the init container that sets the router up and exits");
+                }
+                if (inTemplate && c.PodMetadata.Map("annotations")?.Str("pod.network.openshift.io/assign-macvlan") != "true")
+                {
+                    problems.Add($"{where}: privileged without the openshift-sdn assign-macvlan annotation, the only reason for it");
+                }
+            }
+
             if (!c.IsRouter)
             {
-                if (privileged || added.Count > 0)
+                if (added.Count > 0)
                 {
-                    problems.Add($"{c.Owner} container {c.Name}: only the router needs privilege");
+                    problems.Add($"{where}: only the router needs capabilities (add: {string.Join(", ", added.Order(StringComparer.Ordinal))})");
+                }
+                var runAsNonRoot = security.Str("runAsNonRoot") ?? podSecurity.Str("runAsNonRoot");
+                if (runAsNonRoot != "true" || (security.Str("runAsUser") ?? podSecurity.Str("runAsUser")) == "0")
+                {
+                    problems.Add($"{where}: a container without capabilities must not run as root (runAsNonRoot: true, a runAsUser other than 0)");
+                }
+                if (hostPathMounts.Count > 0)
+                {
+                    problems.Add($"{where}: mounts the node's {string.Join(", ", hostPathMounts)}");
                 }
                 continue;
             }
 
-            var hostNetns = c.Environment.GetValueOrDefault(OpenShiftVariables.HostNetns) ?? c.Option("--host-netns") ?? Config(c)?.Settings.HostNetns;
+            // Routers: exactly the capabilities the agent needs for where it works.
             if (!string.IsNullOrEmpty(hostNetns))
             {
                 var mount = c.Mounts().FirstOrDefault(m => m.MountPath == hostNetns);
                 if (mount.Volume?.Map("hostPath")?.Str("path") != "/proc/1/ns/net")
                 {
-                    problems.Add($"{c.Owner} container {c.Name}: the host netns {hostNetns} must be a mount of the hostPath /proc/1/ns/net");
+                    problems.Add($"{where}: the host netns {hostNetns} must be a mount of the hostPath /proc/1/ns/net");
                 }
             }
-            var needed = string.IsNullOrEmpty(hostNetns) ? OwnNetnsCaps : HostNetnsCaps;
+            var needed = (string.IsNullOrEmpty(hostNetns) ? OwnNetnsCaps : HostNetnsCaps).Split(' ');
             if (!privileged)
             {
-                var missing = needed.Split(' ').Where(cap => !added.Contains(cap)).ToList();
+                var missing = needed.Where(cap => !added.Contains(cap)).ToList();
                 if (missing.Count > 0)
                 {
-                    problems.Add($"{c.Owner} container {c.Name}: capabilities.add lacks {string.Join(", ", missing)}");
+                    problems.Add($"{where}: capabilities.add lacks {string.Join(", ", missing)}");
                 }
-                var extra = added.Where(cap => !needed.Split(' ').Contains(cap)).ToList();
+                var extra = added.Where(cap => !needed.Contains(cap)).ToList();
                 if (extra.Count > 0)
                 {
-                    problems.Add($"{c.Owner} container {c.Name}: capabilities.add has {string.Join(", ", extra)}, which the agent does not need");
-                }
-                if (!dropsAll)
-                {
-                    problems.Add($"{c.Owner} container {c.Name}: capabilities should drop ALL before adding");
+                    problems.Add($"{where}: capabilities.add has {string.Join(", ", extra)}, which the agent does not need");
                 }
                 if (security.Str("runAsUser") != "0")
                 {
-                    problems.Add($"{c.Owner} container {c.Name}: capabilities are only effective for uid 0 (runAsUser: 0)");
+                    problems.Add($"{where}: capabilities are only effective for uid 0 (runAsUser: 0)");
                 }
             }
-            else if (!file.StartsWith("images/openshift/", StringComparison.Ordinal))
+            if (security.Map("seLinuxOptions")?.Str("type") == "spc_t" && (!c.IsInit || nodeNetnsMounts.Count == 0))
             {
-                problems.Add($"{c.Owner} container {c.Name}: the Kubernetes manifests use capabilities, not privileged: true");
+                problems.Add($"{where}: spc_t only for the init container that opens the node's network namespace at setup");
+            }
+            // The long-running agent keeps NET_ADMIN and NET_RAW only: the node's namespace is the init container's business.
+            if (!c.IsInit)
+            {
+                if (added.Contains("SYS_ADMIN") || privileged)
+                {
+                    problems.Add($"{where}: a long-running router must not hold SYS_ADMIN (or be privileged): an init container makes the macvlan");
+                }
+                foreach (var path in nodeNetnsMounts)
+                {
+                    problems.Add($"{where}: a long-running router must not mount the node's network namespace ({path})");
+                }
+                if (!string.IsNullOrEmpty(hostNetns))
+                {
+                    problems.Add($"{where}: a long-running router must not be given the node's network namespace ({OpenShiftVariables.HostNetns}, --host-netns or settings.hostNetns: {hostNetns})");
+                }
+                if (hostPathMounts.Except(nodeNetnsMounts).Any())
+                {
+                    problems.Add($"{where}: a long-running router mounts the node's {string.Join(", ", hostPathMounts.Except(nodeNetnsMounts))}");
+                }
+            }
+            // A read-only root: /run, for the xtables lock the agent takes, is a writable in-memory volume.
+            var run = c.Mounts().FirstOrDefault(m => m.MountPath == "/run");
+            var runMount = (c.Container.List("volumeMounts") ?? []).OfType<Dictionary<string, object?>>().FirstOrDefault(m => m.Str("mountPath") == "/run");
+            if (run.Volume?.ContainsKey("emptyDir") != true || runMount?.Str("readOnly") == "true")
+            {
+                problems.Add($"{where}: /run must be a writable emptyDir (the agent takes /run/xtables.lock for iptables-restore without --wait)");
             }
         }
-        Assert.Empty(problems);
+
+        // Every privileged: true line has its reason in the comment right above it.
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!PrivilegedLine().IsMatch(lines[i]))
+            {
+                continue;
+            }
+            var comment = new List<string>();
+            for (var j = i - 1; j >= 0 && lines[j].TrimStart().StartsWith('#'); j--)
+            {
+                comment.Add(lines[j]);
+            }
+            var sameLine = lines[i].Contains('#', StringComparison.Ordinal) ? lines[i][lines[i].IndexOf('#', StringComparison.Ordinal)..] : "";
+            if (!string.Join(' ', comment).Contains("openshift-sdn", StringComparison.Ordinal) && !sameLine.Contains("openshift-sdn", StringComparison.Ordinal))
+            {
+                problems.Add($"{file}:{i + 1}: privileged: true without a comment right above it saying why (openshift-sdn)");
+            }
+        }
+        return problems;
     }
+
+    /// <summary>What is wrong with where the long-running routers of a manifest bind their metrics listener.</summary>
+    private static List<string> MetricsBindProblems(string file, string text)
+    {
+        var problems = new List<string>();
+        foreach (var c in Manifests.Containers(Manifests.Objects(Manifests.Parse(text, file))).Where(c => c.IsRouter && !c.IsInit))
+        {
+            var where = $"{c.Owner} container {c.Name}";
+            var metrics = c.Option("--metrics") ?? Config(c)?.Settings.MetricsAddress;
+            if (metrics is null || !PodIpEndpoint().IsMatch(metrics))
+            {
+                problems.Add($"{where}: metrics on {metrics ?? "(none)"}: bind $(POD_IP):PORT (--metrics), the pod's own address, not every address");
+            }
+            var podIp = c.EnvironmentEntries.GetValueOrDefault("POD_IP");
+            if (podIp?.Map("valueFrom")?.Map("fieldRef")?.Str("fieldPath") != "status.podIP")
+            {
+                problems.Add($"{where}: env POD_IP must come from the downward API (valueFrom.fieldRef.fieldPath: status.podIP)");
+            }
+            foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+            {
+                if (c.Container.Map(probe)?.Map("httpGet")?.Str("host") is { } host)
+                {
+                    problems.Add($"{where}: {probe} httpGet.host {host}: without a host the kubelet connects to the pod IP, where the listener is");
+                }
+            }
+        }
+        return problems;
+    }
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
+    private static partial Regex ArgsReference();
+
+    [GeneratedRegex(@"^/proc/[^/]+/ns/net$")]
+    private static partial Regex NodeNetnsPath();
+
+    [GeneratedRegex(@"^\s*privileged:\s*(true|""true"")\s*(#.*)?$")]
+    private static partial Regex PrivilegedLine();
+
+    [GeneratedRegex(@"^\$\(POD_IP\):[0-9]{1,5}$")]
+    private static partial Regex PodIpEndpoint();
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -467,7 +709,7 @@ public sealed partial class ManifestTests
                         problems.Add($"{template}: no parameter {required}");
                     }
                 }
-                var objects = Manifests.Instantiate(file, template);
+                var objects = Manifests.Instantiate(template);
                 if (!objects.Any(o => o.Kind == "Service") || !Manifests.Containers(objects).Any(c => c.IsRouter && c.IsInit))
                 {
                     problems.Add($"{template}: must create the router pod (init container) and its Service");

@@ -26,6 +26,11 @@ internal sealed record ContainerRef(ManifestDocument Owner, Dictionary<string, o
         (Container.List("env") ?? []).OfType<Dictionary<string, object?>>()
             .ToDictionary(e => e.Str("name") ?? "", e => e.Str("value") ?? "", StringComparer.Ordinal);
 
+    /// <summary>The env entries as written (value or valueFrom), by name.</summary>
+    public Dictionary<string, Dictionary<string, object?>> EnvironmentEntries =>
+        (Container.List("env") ?? []).OfType<Dictionary<string, object?>>()
+            .ToDictionary(e => e.Str("name") ?? "", e => e, StringComparer.Ordinal);
+
     public string? Option(string name)
     {
         var args = Args;
@@ -101,14 +106,17 @@ internal static partial class Manifests
     }
 
     /// <summary>The objects a file deploys: its documents, with each Template replaced by its processed objects.</summary>
-    public static List<ManifestDocument> Objects(string file)
+    public static List<ManifestDocument> Objects(string file) => Objects(Parse(File.ReadAllText(file), Relative(file)));
+
+    /// <summary>The objects of documents already parsed (a manifest given as text).</summary>
+    public static List<ManifestDocument> Objects(IReadOnlyList<ManifestDocument> documents)
     {
         var result = new List<ManifestDocument>();
-        foreach (var doc in Load(file))
+        foreach (var doc in documents)
         {
             if (doc.Kind == "Template")
             {
-                result.AddRange(Instantiate(file, doc));
+                result.AddRange(Instantiate(doc));
             }
             else
             {
@@ -119,7 +127,7 @@ internal static partial class Manifests
     }
 
     /// <summary>Processes a template as `oc process` does: ${NAME} by the value as a string, ${{NAME}} by the value as YAML/JSON.</summary>
-    public static List<ManifestDocument> Instantiate(string file, ManifestDocument template)
+    public static List<ManifestDocument> Instantiate(ManifestDocument template)
     {
         var values = (template.Root.List("parameters") ?? []).OfType<Dictionary<string, object?>>().ToDictionary(
             p => p.Str("name") ?? "",
@@ -132,7 +140,7 @@ internal static partial class Manifests
             return m.Value.StartsWith("${{", StringComparison.Ordinal) ? value : JsonSerializer.Serialize(value)[1..^1];
         });
         var objects = JsonDocumentToValue(processed) as List<object?> ?? [];
-        return objects.OfType<Dictionary<string, object?>>().Select((o, i) => new ManifestDocument(Relative(file), 100 + i, o)).ToList();
+        return objects.OfType<Dictionary<string, object?>>().Select((o, i) => new ManifestDocument(template.File, 100 + i, o)).ToList();
     }
 
     /// <summary>Every container of every pod spec (Pod, Deployment, ...) in a file's objects.</summary>

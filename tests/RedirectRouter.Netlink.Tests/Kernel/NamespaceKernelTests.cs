@@ -66,6 +66,46 @@ public sealed class NamespaceKernelTests
     }
 
     [Fact]
+    public void RunInTheCallersOwnNamespaceNeedsNoSysAdmin()
+    {
+        Privileged.Require();
+        using var other = TestNamespace.Create("ns-nosys");
+        using var own = NetNamespace.OpenPid(Environment.ProcessId);
+        string? ownResult = null;
+        Exception? ownFailure = null, otherFailure = null;
+        // Capabilities are per thread and inherited by the threads it starts: drop SYS_ADMIN from this one's
+        // effective set, as in a container that holds NET_ADMIN and NET_RAW only.
+        var thread = new Thread(() =>
+        {
+            ThreadCapabilities.DropEffective(21);
+            try
+            {
+                ownResult = own.Run(() => NetNamespace.OpenCurrent().Id);
+            }
+            catch (Exception e)
+            {
+                ownFailure = e;
+            }
+            try
+            {
+                other.Handle.Run(() => true);
+            }
+            catch (Exception e)
+            {
+                otherFailure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Null(ownFailure);
+        Assert.Equal(own.Id, ownResult);
+        // Entering another namespace still takes SYS_ADMIN: the drop took effect.
+        var refused = Assert.IsType<NetlinkException>(otherFailure);
+        Assert.Contains("EPERM", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CreateAndDeleteAreVisibleToIpNetns()
     {
         Privileged.Require();
@@ -95,4 +135,46 @@ public sealed class NamespaceKernelTests
         Assert.Equal(Errors.ENOENT, e.Errno);
         Assert.Contains("/run/netns/rrt-does-not-exist", e.Message);
     }
+}
+
+/// <summary>capget/capset for the calling thread (pid 0), version 3 (two 32-bit words per set).</summary>
+internal static class ThreadCapabilities
+{
+    private const uint Version3 = 0x20080522;
+
+    public static void DropEffective(int capability)
+    {
+        var header = new Header { Version = Version3, Pid = 0 };
+        var data = new Data[2];
+        if (capget(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capget failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+        data[capability / 32].Effective &= ~(1u << (capability % 32));
+        if (capset(ref header, data) != 0)
+        {
+            throw new InvalidOperationException($"capset failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private struct Header
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+#pragma warning disable CS0649 // filled in by capget
+    private struct Data
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+#pragma warning restore CS0649
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int capget(ref Header header, [System.Runtime.InteropServices.In, System.Runtime.InteropServices.Out] Data[] data);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int capset(ref Header header, Data[] data);
 }
