@@ -1,7 +1,6 @@
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using RedirectRouter.Agent.Announce;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
@@ -18,7 +17,7 @@ namespace RedirectRouter.Agent.Network;
 /// </summary>
 public sealed partial class NetworkApplier
 {
-    private readonly RouterNamespaces _namespaces;
+    private readonly INetworkDriver _driver;
     private readonly NetworkSettings _settings;
     private readonly ILogger<NetworkApplier> _logger;
 
@@ -27,9 +26,9 @@ public sealed partial class NetworkApplier
     private readonly HashSet<System.Net.IPAddress> _claimed = [];
 
     /// <summary>Creates the applier.</summary>
-    public NetworkApplier(RouterNamespaces namespaces, NetworkSettings settings, ILogger<NetworkApplier> logger)
+    public NetworkApplier(INetworkDriver driver, NetworkSettings settings, ILogger<NetworkApplier> logger)
     {
-        _namespaces = namespaces;
+        _driver = driver;
         _settings = settings;
         _logger = logger;
     }
@@ -82,7 +81,7 @@ public sealed partial class NetworkApplier
 
     private void ApplyOne(ReconcileAction action, Dictionary<string, Link> links)
     {
-        var own = _namespaces.OwnHandle;
+        var own = _driver;
         switch (action)
         {
             case AdoptedLinkMissing missing:
@@ -143,29 +142,16 @@ public sealed partial class NetworkApplier
 
     private Link CreateMacvlan(LinkSpec spec)
     {
-        var host = _namespaces.HostHandle ?? throw new SetupException("links",
-            $"{spec.Name} must be created on {spec.Parent ?? "the node's default-route NIC"} in the node's network namespace, but none was given: " +
-            "mount the node's /proc/1/ns/net and pass --host-netns PATH (or EGRESS_ROUTER_HOST_NETNS)");
-        var parentName = spec.Parent ?? DefaultRouteInterface(host);
-        var parent = host.LinkGetByName(parentName) ?? throw new SetupException("links",
-            $"the parent NIC {parentName} does not exist in the node's namespace {_namespaces.Host!.Path}");
         // The kernel takes no alias on creation. So the link is made under a temporary name and gets its real name
         // and our alias in one later request: a crash in between leaves a link no plan names, never one that
         // carries a wanted name without our mark (which would then be taken for an adopted link).
         var temporary = TemporaryLinkName();
-        host.LinkAdd(new MacvlanLinkSpec
-        {
-            Name = temporary,
-            ParentIndex = parent.Index,
-            Mode = KernelModelMapping.ToKernel(spec.Mode),
-            Mtu = spec.Mtu,
-            TargetNamespace = _namespaces.Own,
-        });
-        var own = _namespaces.OwnHandle;
+        _driver.MacvlanAdd(temporary, spec.Parent, KernelModelMapping.ToKernel(spec.Mode), spec.Mtu);
+        var own = _driver;
         var created = own.LinkGetByName(temporary) ?? throw new SetupException("links", $"{spec.Name} was created (as {temporary}) but did not appear in the router's namespace");
         try
         {
-            own.LinkChange(new Netlink.Codec.LinkChange(created.Index) { Name = spec.Name, Alias = Ownership.LinkAlias });
+            own.LinkRename(created.Index, spec.Name, Ownership.LinkAlias);
         }
         catch (NetlinkException)
         {
@@ -183,27 +169,16 @@ public sealed partial class NetworkApplier
     private static string TemporaryLinkName() =>
         TemporaryLinkPrefix + Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string DefaultRouteInterface(NetlinkHandle host)
-    {
-        var defaultRoute = host.RouteList(NlFamily.Inet)
-            .Where(r => r.Destination.PrefixLength == 0)
-            .OrderBy(r => r.Metric ?? 0)
-            .FirstOrDefault();
-        var index = defaultRoute?.OutputInterface ?? defaultRoute?.NextHops.FirstOrDefault()?.InterfaceIndex
-            ?? throw new SetupException("links", "the node's namespace has no IPv4 default route, so the parent NIC cannot be chosen: set it explicitly");
-        return host.LinkGetByIndex(index)?.Name ?? throw new SetupException("links", $"the default route's interface #{index} vanished");
-    }
-
     private void AddAddressSafely(AddressSpec spec, Link link)
     {
-        var own = _namespaces.OwnHandle;
+        var own = _driver;
         var address = spec.Address.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork && _settings.DuplicateProbeWindow > TimeSpan.Zero
             && !_claimed.Contains(address)
             && !own.AddrList(NlFamily.Inet, link.Index).Any(a => a.Address.Equals(address)))
         {
             var mac = PhysicalAddress.Parse((link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address")).Replace(':', '-').ToUpperInvariant());
-            var conflict = DuplicateAddressProbe.Probe(_namespaces.Own, link.Index, mac, address, _settings.DuplicateProbeWindow, _settings.DuplicateProbeCount);
+            var conflict = _driver.ProbeDuplicateAddress(link.Index, mac, address, _settings.DuplicateProbeWindow, _settings.DuplicateProbeCount);
             if (conflict is not null)
             {
                 throw new SetupException("addresses", $"refusing to claim {address} on {link.Name}: {conflict}; nothing was claimed");
@@ -221,7 +196,7 @@ public sealed partial class NetworkApplier
 
     private void WaitForIpv6Dad(AddressSpec spec, Link link)
     {
-        var own = _namespaces.OwnHandle;
+        var own = _driver;
         var deadline = DateTime.UtcNow + _settings.Ipv6DadTimeout;
         while (true)
         {

@@ -16,7 +16,11 @@ namespace RedirectRouter.Agent.Network;
 public static class NetworkObserver
 {
     /// <summary>The observed state, plus the kernel links by name (for index lookups by the applier).</summary>
-    public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(NetlinkHandle handle, NetworkState desired)
+    public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(NetlinkHandle handle, NetworkState desired) =>
+        Observe(new NetlinkNetworkDriver(handle), desired);
+
+    /// <summary>The observed state, read through <paramref name="handle"/>, plus the kernel links by name.</summary>
+    public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(INetworkDriver handle, NetworkState desired)
     {
         var desiredLinks = desired.Links.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var allLinks = handle.LinkList();

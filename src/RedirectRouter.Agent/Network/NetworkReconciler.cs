@@ -6,14 +6,21 @@ namespace RedirectRouter.Agent.Network;
 /// <summary>Observe, diff, apply, and observe again: one pass that makes the network part of the router true.</summary>
 public sealed class NetworkReconciler
 {
-    private readonly RouterNamespaces _namespaces;
+    private readonly INetworkDriver _driver;
     private readonly NetworkApplier _applier;
 
-    /// <summary>Creates the reconciler.</summary>
+    /// <summary>Creates the reconciler for the router's namespaces.</summary>
     public NetworkReconciler(RouterNamespaces namespaces, NetworkSettings settings, ILoggerFactory loggers)
+        : this(new NetlinkNetworkDriver(namespaces), settings, loggers)
     {
-        _namespaces = namespaces;
-        _applier = new NetworkApplier(namespaces, settings, loggers.CreateLogger<NetworkApplier>());
+    }
+
+    /// <summary>Creates the reconciler over <paramref name="driver"/>'s verbs.</summary>
+    public NetworkReconciler(INetworkDriver driver, NetworkSettings settings, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        _driver = driver;
+        _applier = new NetworkApplier(driver, settings, loggers.CreateLogger<NetworkApplier>());
     }
 
     /// <summary>
@@ -23,7 +30,7 @@ public sealed class NetworkReconciler
     public IReadOnlyList<ReconcileAction> Reconcile(NetworkState desired)
     {
         var normalized = NetworkObserver.Normalize(desired);
-        var (observed, links) = NetworkObserver.Observe(_namespaces.OwnHandle, normalized);
+        var (observed, links) = NetworkObserver.Observe(_driver, normalized);
         var actions = StateDiffer.Diff(normalized, observed);
         if (actions.Count == 0)
         {
@@ -31,7 +38,7 @@ public sealed class NetworkReconciler
         }
 
         _applier.Apply(actions, links);
-        var (after, _) = NetworkObserver.Observe(_namespaces.OwnHandle, normalized);
+        var (after, _) = NetworkObserver.Observe(_driver, normalized);
         var left = StateDiffer.Diff(normalized, after);
         if (left.Count > 0)
         {

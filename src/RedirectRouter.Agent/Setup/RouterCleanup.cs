@@ -18,7 +18,7 @@ public static class RouterCleanup
         var ownership = NetworkState.Empty with { Rules = planned?.Rules ?? [] };
         var (observed, links) = NetworkObserver.Observe(namespaces.OwnHandle, ownership);
         var actions = StateDiffer.Diff(NetworkState.Empty, observed);
-        new NetworkApplier(namespaces, NetworkSettings.Default, loggers.CreateLogger<NetworkApplier>()).Apply(actions, links);
+        new NetworkApplier(new NetlinkNetworkDriver(namespaces), NetworkSettings.Default, loggers.CreateLogger<NetworkApplier>()).Apply(actions, links);
         var removed = actions.Select(NetworkApplier.Describe).ToList();
         if (backend is not null)
         {
