@@ -11,7 +11,7 @@ namespace RedirectRouter.Agent.Setup;
 
 /// <summary>
 /// The setup sequence, in order: probe (privileges, tools) -> plan -> the convergence step shared with reloads
-/// (<see cref="RouterConvergence"/>: refuse the node's own namespace, forwarding, links, addresses with the
+/// (<see cref="RouterConvergence"/>, also used by reloads and repairs: refuse the node's own namespace, forwarding, links, addresses with the
 /// duplicate-address probe, routes and rules, with the NAT and filter rules applied alongside) -> first announcement. Every step is idempotent, so a restarted init container
 /// converges; a failure names its step.
 /// </summary>
@@ -59,6 +59,7 @@ public sealed partial class RouterSetup
             throw new SetupException("probe", $"cannot open the network namespaces: {e.Message}", e);
         }
 
+        RouterConvergence? convergence = null;
         try
         {
             LogTools(_logger, CliWrapCommandRunner.Instance.Locator.Describe(), CliWrapCommandRunner.Instance.Timeout.TotalSeconds);
@@ -80,8 +81,9 @@ public sealed partial class RouterSetup
 
             var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = options.DuplicateProbeWindow }, _loggers);
             var backend = NetfilterBackends.Create(chosen, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
-            var convergence = new RouterConvergence(namespaces, reconciler, _logger);
-            await convergence.ConvergeAsync(desired, options.Force, options.NetworkOnly ? null : backend.ApplyAsync, (name, took) =>
+            convergence = new RouterConvergence(namespaces, reconciler, _logger);
+            var request = new ConvergeRequest(desired) { Force = options.Force, Netfilter = options.NetworkOnly ? null : backend };
+            await convergence.ConvergeAsync(request, (name, took) =>
             {
                 // The netfilter step ran alongside the network steps: only its own duration is logged, and the
                 // clock of the next step starts now.
@@ -101,10 +103,11 @@ public sealed partial class RouterSetup
             }
 
             Done("announce");
-            return new SetupOutcome(namespaces, reconciler, backend, capabilities, desired, timings, total.Elapsed);
+            return new SetupOutcome(namespaces, convergence, backend, capabilities, desired, timings, total.Elapsed);
         }
         catch
         {
+            convergence?.Dispose();
             namespaces.Dispose();
             throw;
         }

@@ -8,10 +8,10 @@ namespace RedirectRouter.Agent.Setup;
 public sealed class SetupOutcome : IDisposable
 {
     /// <summary>Creates the outcome.</summary>
-    public SetupOutcome(RouterNamespaces namespaces, NetworkReconciler reconciler, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings, TimeSpan total)
+    public SetupOutcome(RouterNamespaces namespaces, RouterConvergence convergence, INetfilterBackend backend, NetfilterCapabilities capabilities, DesiredState desired, IReadOnlyList<(string Step, TimeSpan Time)> timings, TimeSpan total)
     {
         Total = total;
-        Reconciler = reconciler;
+        Convergence = convergence;
         Namespaces = namespaces;
         Capabilities = capabilities;
         Backend = backend;
@@ -22,8 +22,11 @@ public sealed class SetupOutcome : IDisposable
     /// <summary>The router's (and the node's) namespace handles.</summary>
     public RouterNamespaces Namespaces { get; }
 
+    /// <summary>The operation that set the router up, and that reloads and repairs go through.</summary>
+    public RouterConvergence Convergence { get; }
+
     /// <summary>The network reconciler that set the router up (it remembers the addresses it claimed).</summary>
-    public NetworkReconciler Reconciler { get; }
+    public NetworkReconciler Reconciler => Convergence.Reconciler;
 
     /// <summary>The netfilter backend in use.</summary>
     public INetfilterBackend Backend { get; }
@@ -43,6 +46,7 @@ public sealed class SetupOutcome : IDisposable
     /// <summary>Closes the namespace handles.</summary>
     public void Dispose()
     {
+        Convergence.Dispose();
         (Backend as IDisposable)?.Dispose();
         Namespaces.Dispose();
     }

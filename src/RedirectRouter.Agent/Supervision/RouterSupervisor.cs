@@ -1,15 +1,11 @@
 using System.Diagnostics;
-using System.IO.Hashing;
-using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Health;
-using RedirectRouter.Agent.Inputs;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Agent.Setup;
 using RedirectRouter.Core.Model;
-using RedirectRouter.Core.Parsing;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netlink;
@@ -41,7 +37,7 @@ public sealed partial class RouterSupervisor : BackgroundService
     private readonly System.Collections.Concurrent.ConcurrentQueue<NetfilterTransaction> _transactions = new();
     private readonly Dictionary<WorkKind, int> _failures = [];
     private WorkKind _failing;
-    private string? _configHash;
+    private ConfigReloader? _reloader;
 
     /// <summary>Creates the supervisor.</summary>
     public RouterSupervisor(RouterConfig config, RouterAgentOptions options, AgentMetrics metrics, ILoggerFactory loggers)
@@ -94,14 +90,12 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
-        // The content the command line parsed, not a second read: a file changed since then is a reload.
-        _configHash = _options.ConfigContent is { } content ? Hash(content) : null;
+        _reloader = new ConfigReloader(_options, _metrics, _logger, _options.ConfigContent);
         var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig, _options, stoppingToken).ConfigureAwait(false);
         Outcome = outcome;
         _metrics.Announced(outcome.Desired.Network.Addresses.Count);
         _metrics.Synced(outcome.Total);
 
-        var reconciler = outcome.Reconciler;
         try
         {
             RememberLinkStates(outcome);
@@ -149,7 +143,7 @@ public sealed partial class RouterSupervisor : BackgroundService
 
             try
             {
-                await DoWorkAsync(pending, outcome, reconciler, stoppingToken).ConfigureAwait(false);
+                await DoWorkAsync(pending, outcome, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && IsBadAnswer(e))
             {
@@ -162,17 +156,17 @@ public sealed partial class RouterSupervisor : BackgroundService
         await Task.WhenAll(pump, repeats, legacyPoll).ConfigureAwait(false);
     }
 
-    private async Task DoWorkAsync(WorkKind pending, SetupOutcome outcome, NetworkReconciler reconciler, CancellationToken cancellationToken)
+    private async Task DoWorkAsync(WorkKind pending, SetupOutcome outcome, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         if ((pending & WorkKind.Reload) != 0)
         {
-            await ReloadAsync(outcome, reconciler, cancellationToken).ConfigureAwait(false);
+            await ReloadAsync(outcome, cancellationToken).ConfigureAwait(false);
         }
 
         if ((pending & WorkKind.Network) != 0)
         {
-            RepairNetwork(outcome, reconciler);
+            await RepairNetworkAsync(outcome, cancellationToken).ConfigureAwait(false);
         }
 
         if ((pending & WorkKind.NetfilterEvents) != 0 && AnyForeignTransaction(outcome.Backend))
@@ -193,19 +187,22 @@ public sealed partial class RouterSupervisor : BackgroundService
         _metrics.Synced(watch.Elapsed);
     }
 
-    private void RepairNetwork(SetupOutcome outcome, NetworkReconciler reconciler)
+    // Repairs go through the same operation as setup and reloads, one part at a time, so each part's failure is
+    // counted and retried on its own.
+    private async Task RepairNetworkAsync(SetupOutcome outcome, CancellationToken cancellationToken)
     {
         try
         {
             var watch = Stopwatch.StartNew();
-            var actions = reconciler.Reconcile(outcome.Desired.Network);
-            foreach (var action in actions)
+            var converged = await outcome.Convergence.ConvergeAsync(
+                new ConvergeRequest(outcome.Desired) { Force = _options.Force }, step: null, cancellationToken).ConfigureAwait(false);
+            foreach (var action in converged.Actions)
             {
                 _metrics.Repaired(KindOf(action));
                 LogRepaired(_logger, NetworkApplier.Describe(action), watch.Elapsed.TotalMilliseconds);
             }
 
-            if (actions.Any(a => a is CreateLink or AddAddress))
+            if (converged.Actions.Any(a => a is CreateLink or AddAddress))
             {
                 // A re-made link or re-added address has to be announced again.
                 Announce(outcome);
@@ -213,7 +210,7 @@ public sealed partial class RouterSupervisor : BackgroundService
 
             Succeeded(WorkKind.Network);
         }
-        catch (Exception e) when (IsBadAnswer(e))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsBadAnswer(e))
         {
             // For example the parent NIC is down or gone, or a dump gave up: keep running, say why, and try again.
             Failed(WorkKind.Network, "network", e);
@@ -224,17 +221,11 @@ public sealed partial class RouterSupervisor : BackgroundService
     {
         try
         {
-            var drift = await outcome.Backend.VerifyAsync(outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
-            if (!drift.IsClean)
+            var request = new ConvergeRequest(outcome.Desired) { Network = false, Netfilter = outcome.Backend, NetfilterOnlyIfDrifted = true };
+            var converged = await outcome.Convergence.ConvergeAsync(request, step: null, cancellationToken).ConfigureAwait(false);
+            if (converged.Netfilter is not null)
             {
-                LogNetfilterDrift(_logger, drift.ToString());
-                var applied = await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
                 _metrics.Repaired("netfilter");
-                // Our rules must read back as applied (a foreign rule that shadows them is reported, not ours to fix).
-                if (applied.Drift.Missing.Count > 0 || applied.Drift.Extra.Count > 0)
-                {
-                    throw new NetfilterException($"the {outcome.Backend.Name} ruleset does not read back as applied: {applied.Drift}");
-                }
             }
 
             // Ready again only once the desired state has been read back.
@@ -247,9 +238,6 @@ public sealed partial class RouterSupervisor : BackgroundService
             Failed(WorkKind.Netfilter, "netfilter", e, also: WorkKind.Network);
         }
     }
-
-    private static Task<ApplyResult> ApplyNetfilterAsync(SetupOutcome outcome, NatModel nat, CancellationToken cancellationToken) =>
-        outcome.Backend.ApplyAsync(nat, cancellationToken);
 
     // Drains the reported transactions; true when any was not committed by our backend (or events were lost).
     // All are looked at, so a foreign transaction is never hidden behind one of ours.
@@ -268,76 +256,24 @@ public sealed partial class RouterSupervisor : BackgroundService
         return foreign;
     }
 
-    private async Task ReloadAsync(SetupOutcome outcome, NetworkReconciler reconciler, CancellationToken cancellationToken)
+    private async Task ReloadAsync(SetupOutcome outcome, CancellationToken cancellationToken)
     {
-        var path = _options.ConfigPath!;
-        string text;
         try
         {
-            // Read once, bounded (a FIFO or a device cannot block or exhaust the agent); these bytes are
-            // both hashed and parsed.
-            text = BoundedFile.ReadText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Mid-swap the file can be missing for a moment; the next event brings it back.
-            LogReloadUnreadable(_logger, path, e.Message);
-            return;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not a file the agent will read (a FIFO, a device, too large): the running state keeps serving.
-            _metrics.ReloadRejected();
-            LogReloadRejected(_logger, e.Message);
-            return;
-        }
-
-        var hash = Hash(text);
-        if (hash == _configHash)
-        {
-            Succeeded(WorkKind.Reload);
-            return;
-        }
-
-        var result = ConfigLoader.LoadFile(text, path);
-        if (result.Config is null)
-        {
-            _configHash = hash;
-            _metrics.Reloaded(success: false);
-            foreach (var diagnostic in result.Diagnostics)
+            switch (await _reloader!.ReloadAsync(outcome, cancellationToken).ConfigureAwait(false))
             {
-                LogReloadRejected(_logger, diagnostic.ToString());
+                case ReloadResult.Unchanged:
+                    Succeeded(WorkKind.Reload);
+                    break;
+                case ReloadResult.Applied:
+                    Succeeded(WorkKind.Reload);
+                    Announce(outcome);
+                    ReturnMemory();
+                    break;
             }
-
-            return;
-        }
-
-        var watch = Stopwatch.StartNew();
-        var desired = Planner.Plan(_options.Effective(result.Config));
-        try
-        {
-            // The same step as the first setup: safety checks and forwarding for every family included.
-            var incremental = false;
-            await new RouterConvergence(outcome.Namespaces, reconciler, _logger).ConvergeAsync(desired, _options.Force,
-                _options.NetworkOnly ? null : async (nat, ct) =>
-                {
-                    var applied = await ApplyNetfilterAsync(outcome, nat, ct).ConfigureAwait(false);
-                    incremental = applied.Incremental;
-                    return applied;
-                },
-                (_, _) => { }, cancellationToken).ConfigureAwait(false);
-            LogReloadApplied(_logger, _options.NetworkOnly ? "no" : incremental ? "incremental" : "full", watch.Elapsed.TotalMilliseconds);
-            outcome.Desired = desired;
-            _configHash = hash;
-            _metrics.Reloaded(success: true);
-            Succeeded(WorkKind.Reload);
-            Announce(outcome);
-            ReturnMemory();
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsBadAnswer(e))
         {
-            _metrics.Reloaded(success: false);
-            LogReloadFailed(_logger, e.Message);
             // outcome.Desired still holds the last good state: bring the kernel back to it now, and try the
             // new file again later (a tool that timed out may answer then).
             Request(WorkKind.Network | WorkKind.Netfilter);
@@ -470,10 +406,6 @@ public sealed partial class RouterSupervisor : BackgroundService
         _ => "other",
     };
 
-    // Change detection only, so a non-cryptographic hash: System.Security.Cryptography would load OpenSSL,
-    // and in the statically linked binary that dlopen brings a second libc into the process (docs/building.md).
-    private static string Hash(string text) => Convert.ToHexString(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
-
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "ready: router set up with {Backend} in {Milliseconds:0.0} ms")]
     private static partial void LogReady(ILogger logger, string backend, double milliseconds);
 
@@ -482,21 +414,6 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "{What} failed, not ready until it succeeds: {Reason}")]
     private static partial void LogRepairFailed(ILogger logger, string what, string reason);
-
-    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "netfilter drift, reapplying: {Drift}")]
-    private static partial void LogNetfilterDrift(ILogger logger, string drift);
-
-    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "configuration rejected, the previous one keeps serving: {Diagnostic}")]
-    private static partial void LogReloadRejected(ILogger logger, string diagnostic);
-
-    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "configuration reloaded ({Kind} netfilter update) in {Milliseconds:0.0} ms")]
-    private static partial void LogReloadApplied(ILogger logger, string kind, double milliseconds);
-
-    [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "configuration reload failed, returning to the previous one: {Reason}")]
-    private static partial void LogReloadFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 407, Level = LogLevel.Debug, Message = "configuration {Path} not readable yet: {Reason}")]
-    private static partial void LogReloadUnreadable(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 408, Level = LogLevel.Warning, Message = "announcement failed: {Reason}")]
     private static partial void LogAnnounceFailed(ILogger logger, string reason);
