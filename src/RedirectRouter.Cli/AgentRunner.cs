@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent;
 using RedirectRouter.Agent.Health;
 using RedirectRouter.Agent.Network;
@@ -49,45 +47,18 @@ public static class AgentRunner
         }
 
         // An empty builder: no appsettings, no reload-on-change, so no inotify watch on the working directory.
+        // Its lifetime is the console's: SIGTERM and Ctrl-C stop the host gracefully.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logger, dispose: true);
-        builder.Services.Configure<HostOptions>(o =>
-        {
-            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
-            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
-        });
-        // SIGTERM and Ctrl-C stop the host gracefully.
-        builder.Services.AddSingleton<IHostLifetime>(sp => new ConsoleLifetime(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleLifetimeOptions>>(),
-            sp.GetRequiredService<IHostEnvironment>(),
-            sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostOptions>>(),
-            sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        var metrics = new AgentMetrics();
-        builder.Services.AddSingleton(metrics);
-        builder.Services.AddSingleton(sp => new RouterSupervisor(config, options, metrics, sp.GetRequiredService<ILoggerFactory>()));
-        var address = options.MetricsAddress ?? config.Settings.MetricsAddress;
-        if (address is not null)
+        try
         {
-            try
-            {
-                _ = HealthServer.Parse(address);
-            }
-            catch (ArgumentException e)
-            {
-                return Fail(context, e);
-            }
-
-            // Before the supervisor, so /healthz answers while the router is being set up.
-            builder.Services.AddHostedService(sp => new HealthServer(address, metrics, sp.GetRequiredService<ILoggerFactory>().CreateLogger<HealthServer>()));
-            builder.Services.AddHostedService(sp => new RuleCounterRefresher(metrics, async ct =>
-                sp.GetRequiredService<RouterSupervisor>().Outcome is { } outcome && !options.NetworkOnly
-                    ? await outcome.Backend.ReadCountersAsync(ct).ConfigureAwait(false)
-                    : null, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RuleCounterRefresher>()));
+            builder.Services.AddRedirectRouterAgent(config, options);
         }
-
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RouterSupervisor>());
+        catch (ArgumentException e)
+        {
+            return Fail(context, e);
+        }
 
         using var host = builder.Build();
         var supervisor = host.Services.GetRequiredService<RouterSupervisor>();

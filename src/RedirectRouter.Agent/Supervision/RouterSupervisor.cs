@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RedirectRouter.Agent.Cleanup;
 using RedirectRouter.Agent.Health;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Agent.Setup;
@@ -81,7 +82,7 @@ public sealed partial class RouterSupervisor : BackgroundService
         if (_options.CleanupOnExit && Outcome is { } outcome)
         {
             // The plan tells which rules are ours on kernels that cannot mark rules (before 4.17).
-            var removed = await RouterCleanup.RunAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken, outcome.Desired.Network).ConfigureAwait(false);
+            var removed = await OwnedCleanup.RemoveOwnedAsync(outcome.Namespaces, outcome.Backend, _loggers, cancellationToken, outcome.Desired.Network).ConfigureAwait(false);
             LogCleanedUp(_logger, removed.Count);
         }
 

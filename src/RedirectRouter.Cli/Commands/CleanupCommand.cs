@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RedirectRouter.Agent.Cleanup;
 using RedirectRouter.Agent.Diagnostics;
 using RedirectRouter.Agent.Setup;
 using RedirectRouter.Core.Planning;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RedirectRouter.Agent.Diagnostics;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Agent.Setup;
 using RedirectRouter.Core.Model;
@@ -8,7 +9,7 @@ using RedirectRouter.Netfilter.Execution;
 using RedirectRouter.Netfilter.Iptables;
 using RedirectRouter.Netfilter.Nftables;
 
-namespace RedirectRouter.Agent.Diagnostics;
+namespace RedirectRouter.Agent.Cleanup;
 
 /// <summary>What <c>cleanup</c> is asked to do besides removing.</summary>
 /// <param name="DryRun">List what would be removed, change nothing.</param>
@@ -28,7 +29,8 @@ public sealed record CleanupOutcome(IReadOnlyList<string> Items, string? Refusal
 /// protocol on the links it made (and so the home tables), the macvlans it made (with their addresses), its
 /// nftables tables that carry its comment and its iptables <c>RR-*</c> chains that a jump with its comment leads to
 /// (with those jumps), whichever backend made them. Refuses a namespace that looks like a node's unless forced.
-/// Idempotent: a second run removes nothing.
+/// Idempotent: a second run removes nothing. The running agent's <c>--cleanup-on-exit</c> uses the same removal
+/// (<see cref="RemoveOwnedAsync"/>) with the backend it set up.
 /// </summary>
 public static partial class OwnedCleanup
 {
@@ -59,7 +61,7 @@ public static partial class OwnedCleanup
             }
             else
             {
-                items.AddRange(await RouterCleanup.RunAsync(namespaces, backend: null, loggers, cancellationToken, planned).ConfigureAwait(false));
+                items.AddRange(await RemoveOwnedAsync(namespaces, backend: null, loggers, cancellationToken, planned).ConfigureAwait(false));
             }
         }
 
@@ -100,6 +102,31 @@ public static partial class OwnedCleanup
         }
 
         return new CleanupOutcome(items, null);
+    }
+
+    /// <summary>
+    /// Removes everything owned in the router's namespace: its rules, routes, macvlans (with their addresses) and, when
+    /// <paramref name="backend"/> is given, that backend's netfilter tables or chains; returns what was removed, in
+    /// words. Idempotent. <paramref name="planned"/> tells the observer which rules are ours where the kernel cannot
+    /// mark rules (its links are not used: nothing is wanted).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RemoveOwnedAsync(RouterNamespaces namespaces, INetfilterBackend? backend, ILoggerFactory loggers, CancellationToken cancellationToken, NetworkState? planned = null)
+    {
+        ArgumentNullException.ThrowIfNull(namespaces);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var ownership = NetworkState.Empty with { Rules = planned?.Rules ?? [] };
+        var driver = new NetlinkNetworkDriver(namespaces);
+        var (observed, links) = NetworkObserver.Observe(driver, ownership);
+        var actions = StateDiffer.Diff(NetworkState.Empty, observed);
+        new NetworkApplier(driver, NetworkSettings.Default, loggers.CreateLogger<NetworkApplier>()).Apply(actions, links);
+        var removed = actions.Select(NetworkApplier.Describe).ToList();
+        if (backend is not null)
+        {
+            await backend.CleanupAsync(cancellationToken).ConfigureAwait(false);
+            removed.Add($"{backend.Name} rules owned by redirect-router");
+        }
+
+        return removed;
     }
 
     private static async Task<IReadOnlyList<string>> OwnedChainsAsync(ICommandRunner runner, NetfilterTarget target, string save, string label, CancellationToken cancellationToken)
