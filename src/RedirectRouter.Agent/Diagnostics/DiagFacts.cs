@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace RedirectRouter.Agent.Diagnostics;
 
 /// <summary>
@@ -117,7 +119,7 @@ public sealed record InterfaceFact
 
 /// <summary>An address on an interface.</summary>
 /// <param name="Matches">True when the desired state has it, false when it does not (or it is desired but missing: <paramref name="Present"/> false); null without a desired state.</param>
-public sealed record AddressFact(string Interface, string Address, int PrefixLength, bool Present, bool? Matches);
+public sealed record AddressFact(string Interface, string Address, int PrefixLength, bool Present, [property: JsonPropertyName("matchesDesired")] bool? Matches);
 
 /// <summary>A route.</summary>
 /// <param name="Table">The routing table (254 = main).</param>
@@ -127,10 +129,10 @@ public sealed record AddressFact(string Interface, string Address, int PrefixLen
 /// <param name="Protocol">The route protocol number (245 = the agent's).</param>
 /// <param name="Owned">Made by the agent (protocol 245).</param>
 /// <param name="Matches">Whether the desired state has exactly this route; null without a desired state.</param>
-public sealed record RouteFact(uint Table, string Destination, IReadOnlyList<string> Gateways, string? Device, int Protocol, string? PreferredSource, bool Owned, bool? Matches);
+public sealed record RouteFact(uint Table, string Destination, IReadOnlyList<string> Gateways, string? Device, int Protocol, string? PreferredSource, bool Owned, [property: JsonPropertyName("matchesDesired")] bool? Matches);
 
 /// <summary>A policy routing rule.</summary>
-public sealed record RuleFact(uint Priority, string Family, string Text, uint Table, bool Owned, bool? Matches);
+public sealed record RuleFact(uint Priority, string Family, string Text, uint Table, bool Owned, [property: JsonPropertyName("matchesDesired")] bool? Matches);
 
 /// <summary>A gateway of a home.</summary>
 /// <param name="Neighbour">The neighbour entry's state, lower case (<c>reachable</c>, <c>stale</c>, <c>delay</c>, <c>probe</c>, <c>failed</c>, <c>incomplete</c>, <c>permanent</c>, <c>noarp</c>), or <c>none</c>.</param>
@@ -138,13 +140,17 @@ public sealed record RuleFact(uint Priority, string Family, string Text, uint Ta
 public sealed record GatewayFact(string Address, string Interface, string Neighbour, string? Mac, ProbeFact? Probe);
 
 /// <summary>The answer to an active check.</summary>
-public sealed record ProbeFact(bool Answered, string? Mac, double Milliseconds);
+public sealed record ProbeFact(bool Answered, string? Mac, [property: JsonConverter(typeof(OneDecimalConverter))] double Milliseconds);
 
 /// <summary>An ARP probe for an egress address; <paramref name="OtherHostMac"/> is the MAC of another host that claims it.</summary>
 public sealed record DuplicateProbeFact(string Address, string Interface, string? OtherHostMac);
 
 /// <summary>A rule of ours with its kernel counters.</summary>
-public sealed record RuleCounterFact(string Location, string Rule, ulong Packets, ulong Bytes);
+public sealed record RuleCounterFact(string Location, string Rule, ulong Packets, ulong Bytes)
+{
+    /// <summary>No packet has matched the rule since it was made.</summary>
+    public bool NeverMatched => Packets == 0;
+}
 
 /// <summary>Packets and bytes our filters dropped, of one direction (egress, cluster), family (ipv4, ipv6) and hook (forward, input).</summary>
 public sealed record DropCountFact(string Direction, string Family, string Hook, ulong Packets, ulong Bytes);
@@ -153,9 +159,11 @@ public sealed record DropCountFact(string Direction, string Family, string Hook,
 public sealed record NetfilterFact
 {
     /// <summary><c>nftables</c> or <c>iptables</c>: the one holding our rules (or, if none does, the one the agent would use); null when neither tool works.</summary>
+    [JsonPropertyOrder(-3)]
     public string? Backend { get; init; }
 
     /// <summary>Whether any of our tables or chains exist; null when it could not be read.</summary>
+    [JsonPropertyOrder(-2)]
     public bool? RulesPresent { get; init; }
 
     /// <summary>Our rules (and nftables map elements) with their counters.</summary>
@@ -168,6 +176,7 @@ public sealed record NetfilterFact
     public NetfilterDriftFact? Drift { get; init; }
 
     /// <summary>Why the ruleset could not be read, if it could not.</summary>
+    [JsonPropertyOrder(-1)]
     public string? Error { get; init; }
 }
 

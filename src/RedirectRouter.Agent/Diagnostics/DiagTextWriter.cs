@@ -41,7 +41,7 @@ public static class DiagTextWriter
             for (var i = 0; i < causes.Count; i++)
             {
                 var cause = causes[i];
-                var severity = DiagJsonWriter.SeverityWord(cause.Severity);
+                var severity = DiagReport.SeverityWord(cause.Severity);
                 o.Append(CultureInfo.InvariantCulture, $"  {i + 1}. ").Append(C(cause.Severity == CauseSeverity.Error ? Red : Yellow, $"[{severity}] {cause.Code}"))
                     .Append(": ").Append(E(cause.Summary)).Append('\n');
                 o.Append("     next: ").Append(E(cause.NextStep)).Append('\n');

@@ -130,7 +130,7 @@ public static class DiagCommand
                 var now = DateTimeOffset.UtcNow;
                 if (json)
                 {
-                    context.Stdout.WriteLine(DiagJsonWriter.Write(facts, causes, now, indented: reports == 1));
+                    context.Stdout.WriteLine(DiagReport.ToJson(facts, causes, now, indented: reports == 1));
                 }
                 else
                 {
