@@ -60,7 +60,7 @@ internal static class ActiveProbes
             }
         }
 
-        if (facts.Gateways.Any(g => g.Address.Contains(':', StringComparison.Ordinal)))
+        if (facts.Gateways.Any(g => g.Address.AddressFamily == AddressFamily.InterNetworkV6))
         {
             notes.Add("IPv6 gateways are judged by their neighbour entry only (no active NDP check)");
         }
@@ -69,9 +69,9 @@ internal static class ActiveProbes
     }
 
     // The link, its MAC and the IPv4 address to probe from it, when the link exists and is up.
-    private static (Link Link, PhysicalAddress Mac, IPAddress Address)? Probeable(Dictionary<string, Link> links, string name, string address) =>
+    private static (Link Link, PhysicalAddress Mac, IPAddress Address)? Probeable(Dictionary<string, Link> links, string name, IPAddress address) =>
         links.TryGetValue(name, out var link) && link.IsUp && link.MacAddress is { } m
-            && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
-            ? (link, PhysicalAddress.Parse(m.Replace(':', '-').ToUpperInvariant()), ip)
+            && address.AddressFamily == AddressFamily.InterNetwork
+            ? (link, PhysicalAddress.Parse(m.Replace(':', '-').ToUpperInvariant()), address)
             : null;
 }

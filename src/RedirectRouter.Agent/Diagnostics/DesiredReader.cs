@@ -20,7 +20,7 @@ internal static class DesiredReader
         {
             var tableOf = desired.Nat.Homes.ToDictionary(h => h.Home, h => (uint)h.Table, StringComparer.Ordinal);
             return config.Homes.Select(home => new DesiredHome(home.Name, home.InterfaceName, home.Parent,
-                home.Addresses.Select(a => a.ToString()).ToList(), home.Gateways.Select(g => g.ToString()).ToList(), home.Mtu,
+                home.Addresses, home.Gateways, home.Mtu,
                 tableOf[home.Name])).ToList();
         }
 
@@ -29,9 +29,9 @@ internal static class DesiredReader
             var owned = NetworkReader.Routes(tables).Where(r => r.Protocol == Ownership.RouteProtocol && NetworkReader.DeviceOf(r) == l.Index).ToList();
             var gateways = owned.Where(r => r.Gateway is null && r.NextHops.Count == 0 && IsHost(r.Destination)).Select(r => r.Destination.BaseAddress)
                 .Concat(owned.Where(r => r.Destination.PrefixLength == 0).SelectMany(NetworkReader.Gateways))
-                .Distinct().Select(a => a.ToString()).ToList();
+                .Distinct().ToList();
             var table = owned.Select(r => r.Table).FirstOrDefault(t => t != NetworkReader.MainTable, NetworkReader.MainTable);
-            var addresses = tables.GlobalAddressesOf(l.Index).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();
+            var addresses = tables.GlobalAddressesOf(l.Index).Select(a => new Core.Model.InterfaceAddress(a.Address, a.PrefixLength)).ToList();
             return new DesiredHome(l.Name, l.Name, null, addresses, gateways, null, table);
         }).ToList();
     }
@@ -45,8 +45,8 @@ internal static class DesiredReader
         }
 
         var interfaceOfHome = desired.Nat.Homes.ToDictionary(h => h.Home, h => h.Interface, StringComparer.Ordinal);
-        return desired.Nat.Dnat.Select(d => new DesiredDestination(d.Destination.ToString(), interfaceOfHome[d.Home]))
-            .Concat(desired.Nat.Fallbacks.Select(f => new DesiredDestination(f.Destination.ToString(), interfaceOfHome[f.Home])))
+        return desired.Nat.Dnat.Select(d => new DesiredDestination(d.Destination, interfaceOfHome[d.Home]))
+            .Concat(desired.Nat.Fallbacks.Select(f => new DesiredDestination(f.Destination, interfaceOfHome[f.Home])))
             .DistinctBy(d => (d.Address, d.Interface)).ToList();
     }
 

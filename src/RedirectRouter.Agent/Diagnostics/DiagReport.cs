@@ -87,7 +87,35 @@ internal sealed class OneDecimalConverter : JsonConverter<double>
     }
 }
 
+/// <summary>Writes an address as text (<c>192.0.2.1</c>, <c>2001:db8::1</c>).</summary>
+internal sealed class IPAddressTextConverter : JsonConverter<System.Net.IPAddress>
+{
+    public override System.Net.IPAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        System.Net.IPAddress.Parse(reader.GetString() ?? "");
+
+    public override void Write(Utf8JsonWriter writer, System.Net.IPAddress value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStringValue(value.ToString());
+    }
+}
+
+/// <summary>Writes a prefix in CIDR notation (<c>0.0.0.0/0</c>).</summary>
+internal sealed class IPNetworkTextConverter : JsonConverter<System.Net.IPNetwork>
+{
+    public override System.Net.IPNetwork Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        System.Net.IPNetwork.Parse(reader.GetString() ?? "");
+
+    public override void Write(Utf8JsonWriter writer, System.Net.IPNetwork value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.ToString());
+    }
+}
+
 /// <summary>The source-generated serializer of <see cref="DiagReport"/>: camelCase keys, nulls always written.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    Converters = [typeof(IPAddressTextConverter), typeof(IPNetworkTextConverter)])]
 [JsonSerializable(typeof(DiagReport))]
 public sealed partial class DiagJsonContext : JsonSerializerContext;

@@ -14,7 +14,7 @@ namespace RedirectRouter.Agent.Diagnostics;
 internal static class NetworkReader
 {
     /// <summary>The main routing table.</summary>
-    public const uint MainTable = 254;
+    public const uint MainTable = RouteFact.MainTable;
 
     private const uint LocalTable = 255;
     private const byte UnicastRoute = 1;
@@ -87,13 +87,13 @@ internal static class NetworkReader
         {
             if (byName.TryGetValue(name, out var link))
             {
-                addresses.AddRange(tables.GlobalAddressesOf(link.Index).Select(a => new AddressFact(name, a.Address.ToString(), a.PrefixLength, true,
+                addresses.AddRange(tables.GlobalAddressesOf(link.Index).Select(a => new AddressFact(name, a.Address, a.PrefixLength, true,
                     wanted is null || name == clusterName ? null : wanted.Contains((name, new Core.Model.InterfaceAddress(a.Address, a.PrefixLength))))));
             }
         }
 
-        var missing = (wanted ?? []).Where(w => !addresses.Any(a => a.Interface == w.Interface && a.Address == w.Address.Address.ToString() && a.PrefixLength == w.Address.PrefixLength));
-        addresses.AddRange(missing.Select(w => new AddressFact(w.Interface, w.Address.Address.ToString(), w.Address.PrefixLength, false, false)).ToList());
+        var missing = (wanted ?? []).Where(w => !addresses.Any(a => a.Interface == w.Interface && a.Address.Equals(w.Address.Address) && a.PrefixLength == w.Address.PrefixLength));
+        addresses.AddRange(missing.Select(w => new AddressFact(w.Interface, w.Address.Address, w.Address.PrefixLength, false, false)).ToList());
         return addresses;
     }
 
@@ -104,8 +104,7 @@ internal static class NetworkReader
             var index = byName.TryGetValue(home.Interface, out var link) ? link.Index : (int?)null;
             return home.Gateways.Select(gateway =>
             {
-                var address = IPAddress.Parse(gateway);
-                var entry = index is null ? null : tables.Neighbours.FirstOrDefault(n => n.InterfaceIndex == index && n.Address.Equals(address));
+                var entry = index is null ? null : tables.Neighbours.FirstOrDefault(n => n.InterfaceIndex == index && n.Address.Equals(gateway));
                 return new GatewayFact(gateway, home.Interface, StateWord(entry?.State ?? NeighborState.None), entry?.LinkLayerAddress, null);
             });
         }).ToList();

@@ -26,8 +26,8 @@ internal static class RoutingReader
                 matches = false;
             }
 
-            return new RouteFact(r.Table, r.Destination.ToString(), NetworkReader.Gateways(r).Select(g => g.ToString()).ToList(),
-                NetworkReader.DeviceOf(r) is { } index ? names.GetValueOrDefault(index) : null, r.Protocol, r.PreferredSource?.ToString(), owned, matches);
+            return new RouteFact(r.Table, r.Destination, NetworkReader.Gateways(r).ToList(),
+                NetworkReader.DeviceOf(r) is { } index ? names.GetValueOrDefault(index) : null, r.Protocol, r.PreferredSource, owned, matches);
         }).ToList();
     }
 
