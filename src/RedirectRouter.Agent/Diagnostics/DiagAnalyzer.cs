@@ -109,9 +109,9 @@ public static class DiagAnalyzer
                 $"`ip link set {Q(home.Interface)} up` in the router's namespace (the agent's `run` does it)"));
         }
 
-        var present = facts.Addresses.Where(a => a.Present && a.Interface == home.Interface).Select(a => $"{a.Address}/{a.PrefixLength}").ToHashSet(StringComparer.Ordinal);
+        var present = facts.Addresses.Where(a => a.Present && a.Interface == home.Interface).Select(a => new Core.Model.InterfaceAddress(a.Address, a.PrefixLength)).ToHashSet();
         var missing = facts.Desired.FromConfig
-            ? home.Addresses.Where(a => !present.Contains(a)).ToList()
+            ? home.Addresses.Where(a => !present.Contains(a)).Select(a => a.ToString()).ToList()
             : (present.Count == 0 ? ["(any)"] : []);
         foreach (var address in missing)
         {
@@ -124,7 +124,7 @@ public static class DiagAnalyzer
 
         foreach (var probe in facts.DuplicateProbes.Where(p => p.Interface == home.Interface && p.OtherHostMac is not null))
         {
-            causes.Add(new DiagCause(CauseCodes.DuplicateEgressIp, CauseSeverity.Error, probe.Address,
+            causes.Add(new DiagCause(CauseCodes.DuplicateEgressIp, CauseSeverity.Error, probe.Address.ToString(),
                 $"duplicate egress IP suspected: another host (MAC {probe.OtherHostMac}) answers for {probe.Address} on the segment of {home.Interface}",
                 $"find the host with MAC {probe.OtherHostMac} (switch MAC table, the gateway's ARP cache) and remove the address there, or give the router another egress IP"));
         }
@@ -138,7 +138,7 @@ public static class DiagAnalyzer
                 var how = gateway.Probe is { Answered: false }
                     ? $"did not answer an ARP request from {home.Interface}"
                     : $"has a {gateway.Neighbour} neighbour entry on {home.Interface} (it did not answer ARP/NDP)";
-                causes.Add(new DiagCause(CauseCodes.GatewayUnreachable, CauseSeverity.Error, gateway.Address,
+                causes.Add(new DiagCause(CauseCodes.GatewayUnreachable, CauseSeverity.Error, gateway.Address.ToString(),
                     $"gateway unreachable: {gateway.Address} {how}",
                     $"check that {gateway.Address} is the right gateway and is up on the parent's segment/VLAN; `redirect-router diag --probe` re-checks"));
             }
@@ -152,11 +152,11 @@ public static class DiagAnalyzer
     {
         foreach (var gateway in home.Gateways)
         {
-            var v6 = gateway.Contains(':', StringComparison.Ordinal);
+            var v6 = gateway.AddressFamily == AddressFamily.InterNetworkV6;
             var defaultPrefix = v6 ? "::/0" : "0.0.0.0/0";
-            var defaults = facts.Routes.Where(r => r.Table == home.Table && r.Destination == defaultPrefix).ToList();
-            var table = home.Table == 254 ? "main" : home.Table.ToString(CultureInfo.InvariantCulture);
-            if (defaults.Any(r => r.Device == home.Interface && r.Gateways.Contains(gateway, StringComparer.Ordinal)))
+            var defaults = facts.Routes.Where(r => r.Table == home.Table && r.Destination.PrefixLength == 0 && r.Destination.BaseAddress.AddressFamily == gateway.AddressFamily).ToList();
+            var table = RouteFact.TableName(home.Table);
+            if (defaults.Any(r => r.Device == home.Interface && r.Gateways.Contains(gateway)))
             {
                 continue;
             }
@@ -166,7 +166,7 @@ public static class DiagAnalyzer
                 : "it is " + string.Join("; ", defaults.Select(r => $"via {(r.Gateways.Count == 0 ? "(direct)" : string.Join(',', r.Gateways))} dev {r.Device ?? "?"}"));
             causes.Add(new DiagCause(CauseCodes.DefaultRouteWrong, CauseSeverity.Error, $"{table} {defaultPrefix}",
                 $"default route not via the gateway: table {table} should route {defaultPrefix} via {gateway} dev {home.Interface}, but {actual}",
-                $"`ip route replace {defaultPrefix} via {gateway} dev {Q(home.Interface)}{(home.Table == 254 ? "" : $" table {home.Table}")}` in the router's namespace, or run `redirect-router init` again; find who changed it"));
+                $"`ip route replace {defaultPrefix} via {gateway} dev {Q(home.Interface)}{(home.Table == RouteFact.MainTable ? "" : $" table {home.Table}")}` in the router's namespace, or run `redirect-router init` again; find who changed it"));
         }
     }
 
@@ -210,8 +210,8 @@ public static class DiagAnalyzer
     private static void CheckForwarding(DiagFacts facts, List<DiagCause> causes)
     {
         var addresses = facts.Desired.Homes.SelectMany(h => h.Addresses).ToList();
-        var v4 = addresses.Count == 0 || addresses.Any(a => !a.Contains(':', StringComparison.Ordinal));
-        var v6 = addresses.Any(a => a.Contains(':', StringComparison.Ordinal));
+        var v4 = addresses.Count == 0 || addresses.Any(a => a.Family != AddressFamily.InterNetworkV6);
+        var v6 = addresses.Any(a => a.Family == AddressFamily.InterNetworkV6);
         if (v4 && facts.Sysctls.Ipv4Forwarding == 0)
         {
             causes.Add(new DiagCause(CauseCodes.ForwardingOff, CauseSeverity.Error, "net.ipv4.ip_forward",
@@ -272,12 +272,7 @@ public static class DiagAnalyzer
 
         foreach (var destination in facts.Desired.Destinations.Where(d => strict.Contains(d.Interface)))
         {
-            if (!IPAddress.TryParse(destination.Address, out var address))
-            {
-                continue;
-            }
-
-            var reverse = LongestMatch(facts.Routes.Where(r => r.Table == 254), address);
+            var reverse = LongestMatch(facts.Routes.Where(r => r.Table == RouteFact.MainTable), destination.Address);
             if (reverse?.Device is { } device && device != destination.Interface)
             {
                 causes.Add(new DiagCause(CauseCodes.ReversePathFilter, CauseSeverity.Error, $"{destination.Interface} {destination.Address}",
@@ -347,8 +342,8 @@ public static class DiagAnalyzer
         var bestLength = -1;
         foreach (var route in routes)
         {
-            if (IPNetwork.TryParse(route.Destination, out var network)
-                && network.BaseAddress.AddressFamily == address.AddressFamily
+            var network = route.Destination;
+            if (network.BaseAddress.AddressFamily == address.AddressFamily
                 && network.Contains(address)
                 && network.PrefixLength > bestLength)
             {
@@ -364,9 +359,6 @@ public static class DiagAnalyzer
 
     private static string Lines(IReadOnlyList<string> lines) =>
         string.Join("; ", lines.Take(ShownLines)) + (lines.Count > ShownLines ? $"; and {lines.Count - ShownLines} more" : "");
-
-    /// <summary>True for an IPv6 address text.</summary>
-    internal static bool IsIPv6(string address) => IPAddress.TryParse(address, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;
 
     // Names in suggested commands come from the kernel (or a pod's config): quoted so that copying the command runs nothing else.
     private static string Q(string? name) => Core.Rendering.TextEscaping.ShellQuote(name ?? "");

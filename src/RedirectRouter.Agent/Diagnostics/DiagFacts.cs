@@ -1,3 +1,7 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using RedirectRouter.Core.Model;
+
 namespace RedirectRouter.Agent.Diagnostics;
 
 /// <summary>
@@ -117,7 +121,7 @@ public sealed record InterfaceFact
 
 /// <summary>An address on an interface.</summary>
 /// <param name="Matches">True when the desired state has it, false when it does not (or it is desired but missing: <paramref name="Present"/> false); null without a desired state.</param>
-public sealed record AddressFact(string Interface, string Address, int PrefixLength, bool Present, bool? Matches);
+public sealed record AddressFact(string Interface, IPAddress Address, int PrefixLength, bool Present, [property: JsonPropertyName("matchesDesired")] bool? Matches);
 
 /// <summary>A route.</summary>
 /// <param name="Table">The routing table (254 = main).</param>
@@ -127,24 +131,35 @@ public sealed record AddressFact(string Interface, string Address, int PrefixLen
 /// <param name="Protocol">The route protocol number (245 = the agent's).</param>
 /// <param name="Owned">Made by the agent (protocol 245).</param>
 /// <param name="Matches">Whether the desired state has exactly this route; null without a desired state.</param>
-public sealed record RouteFact(uint Table, string Destination, IReadOnlyList<string> Gateways, string? Device, int Protocol, string? PreferredSource, bool Owned, bool? Matches);
+public sealed record RouteFact(uint Table, IPNetwork Destination, IReadOnlyList<IPAddress> Gateways, string? Device, int Protocol, IPAddress? PreferredSource, bool Owned, [property: JsonPropertyName("matchesDesired")] bool? Matches)
+{
+    /// <summary>The main routing table.</summary>
+    public const uint MainTable = 254;
+
+    /// <summary>A table as iproute2 names it: <c>main</c> or its number.</summary>
+    public static string TableName(uint table) => table == MainTable ? "main" : table.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>A policy routing rule.</summary>
-public sealed record RuleFact(uint Priority, string Family, string Text, uint Table, bool Owned, bool? Matches);
+public sealed record RuleFact(uint Priority, string Family, string Text, uint Table, bool Owned, [property: JsonPropertyName("matchesDesired")] bool? Matches);
 
 /// <summary>A gateway of a home.</summary>
 /// <param name="Neighbour">The neighbour entry's state, lower case (<c>reachable</c>, <c>stale</c>, <c>delay</c>, <c>probe</c>, <c>failed</c>, <c>incomplete</c>, <c>permanent</c>, <c>noarp</c>), or <c>none</c>.</param>
 /// <param name="Probe">With <c>--probe</c>: whether it answered an ARP request; null without (or for IPv6).</param>
-public sealed record GatewayFact(string Address, string Interface, string Neighbour, string? Mac, ProbeFact? Probe);
+public sealed record GatewayFact(IPAddress Address, string Interface, string Neighbour, string? Mac, ProbeFact? Probe);
 
 /// <summary>The answer to an active check.</summary>
-public sealed record ProbeFact(bool Answered, string? Mac, double Milliseconds);
+public sealed record ProbeFact(bool Answered, string? Mac, [property: JsonConverter(typeof(OneDecimalConverter))] double Milliseconds);
 
 /// <summary>An ARP probe for an egress address; <paramref name="OtherHostMac"/> is the MAC of another host that claims it.</summary>
-public sealed record DuplicateProbeFact(string Address, string Interface, string? OtherHostMac);
+public sealed record DuplicateProbeFact(IPAddress Address, string Interface, string? OtherHostMac);
 
 /// <summary>A rule of ours with its kernel counters.</summary>
-public sealed record RuleCounterFact(string Location, string Rule, ulong Packets, ulong Bytes);
+public sealed record RuleCounterFact(string Location, string Rule, ulong Packets, ulong Bytes)
+{
+    /// <summary>No packet has matched the rule since it was made.</summary>
+    public bool NeverMatched => Packets == 0;
+}
 
 /// <summary>Packets and bytes our filters dropped, of one direction (egress, cluster), family (ipv4, ipv6) and hook (forward, input).</summary>
 public sealed record DropCountFact(string Direction, string Family, string Hook, ulong Packets, ulong Bytes);
@@ -153,9 +168,11 @@ public sealed record DropCountFact(string Direction, string Family, string Hook,
 public sealed record NetfilterFact
 {
     /// <summary><c>nftables</c> or <c>iptables</c>: the one holding our rules (or, if none does, the one the agent would use); null when neither tool works.</summary>
+    [JsonPropertyOrder(-3)]
     public string? Backend { get; init; }
 
     /// <summary>Whether any of our tables or chains exist; null when it could not be read.</summary>
+    [JsonPropertyOrder(-2)]
     public bool? RulesPresent { get; init; }
 
     /// <summary>Our rules (and nftables map elements) with their counters.</summary>
@@ -168,6 +185,7 @@ public sealed record NetfilterFact
     public NetfilterDriftFact? Drift { get; init; }
 
     /// <summary>Why the ruleset could not be read, if it could not.</summary>
+    [JsonPropertyOrder(-1)]
     public string? Error { get; init; }
 }
 
@@ -229,7 +247,7 @@ public sealed record DesiredFact
 }
 
 /// <summary>One home: its interface, parent, addresses (CIDR), gateways, MTU and routing table.</summary>
-public sealed record DesiredHome(string Name, string Interface, string? Parent, IReadOnlyList<string> Addresses, IReadOnlyList<string> Gateways, int? Mtu, uint Table);
+public sealed record DesiredHome(string Name, string Interface, string? Parent, IReadOnlyList<InterfaceAddress> Addresses, IReadOnlyList<IPAddress> Gateways, int? Mtu, uint Table);
 
 /// <summary>A DNAT destination and the egress interface its traffic leaves by.</summary>
-public sealed record DesiredDestination(string Address, string Interface);
+public sealed record DesiredDestination(IPAddress Address, string Interface);

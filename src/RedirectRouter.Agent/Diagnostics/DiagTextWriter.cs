@@ -41,7 +41,7 @@ public static class DiagTextWriter
             for (var i = 0; i < causes.Count; i++)
             {
                 var cause = causes[i];
-                var severity = DiagJsonWriter.SeverityWord(cause.Severity);
+                var severity = DiagReport.SeverityWord(cause.Severity);
                 o.Append(CultureInfo.InvariantCulture, $"  {i + 1}. ").Append(C(cause.Severity == CauseSeverity.Error ? Red : Yellow, $"[{severity}] {cause.Code}"))
                     .Append(": ").Append(E(cause.Summary)).Append('\n');
                 o.Append("     next: ").Append(E(cause.NextStep)).Append('\n');
@@ -73,9 +73,9 @@ public static class DiagTextWriter
         Table(o, ["table", "destination", "via", "dev", "proto", "src", "desired"],
             facts.Routes.Select(r => new[]
             {
-                r.Table == 254 ? "main" : r.Table.ToString(CultureInfo.InvariantCulture), r.Destination,
+                RouteFact.TableName(r.Table), r.Destination.ToString(),
                 r.Gateways.Count == 0 ? "-" : string.Join(',', r.Gateways), r.Device ?? "-",
-                r.Owned ? "245 (ours)" : r.Protocol.ToString(CultureInfo.InvariantCulture), r.PreferredSource ?? "-", Match(r.Matches),
+                r.Owned ? "245 (ours)" : r.Protocol.ToString(CultureInfo.InvariantCulture), r.PreferredSource?.ToString() ?? "-", Match(r.Matches),
             }));
 
         Section(o, "POLICY RULES", C);
@@ -94,12 +94,12 @@ public static class DiagTextWriter
         Table(o, ["gateway", "dev", "neighbour", "mac", "probe"],
             facts.Gateways.Select(g => new[]
             {
-                g.Address, g.Interface, g.Neighbour, g.Mac ?? "-",
+                g.Address.ToString(), g.Interface, g.Neighbour, g.Mac ?? "-",
                 g.Probe is null ? "-" : g.Probe.Answered ? $"answered by {g.Probe.Mac} in {g.Probe.Milliseconds:0.0} ms" : $"NO ANSWER in {g.Probe.Milliseconds:0} ms",
             }));
         foreach (var probe in facts.DuplicateProbes)
         {
-            o.Append("  egress ").Append(E(probe.Address)).Append(" on ").Append(E(probe.Interface)).Append(": ")
+            o.Append("  egress ").Append(E(probe.Address.ToString())).Append(" on ").Append(E(probe.Interface)).Append(": ")
                 .Append(E(probe.OtherHostMac is null ? "no other host answered the ARP probe" : $"ANSWERED BY ANOTHER HOST {probe.OtherHostMac}")).Append('\n');
         }
 

@@ -2,7 +2,10 @@ using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink;
 using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using NlAddress = RedirectRouter.Netlink.Model.InterfaceAddress;
 using NlLink = RedirectRouter.Netlink.Model.Link;
+using NlRoute = RedirectRouter.Netlink.Model.Route;
+using NlRule = RedirectRouter.Netlink.Model.RoutingRule;
 
 namespace RedirectRouter.Agent.Network;
 
@@ -22,8 +25,24 @@ public static class NetworkObserver
     /// <summary>The observed state, read through <paramref name="handle"/>, plus the kernel links by name.</summary>
     public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(INetworkDriver handle, NetworkState desired)
     {
+        ArgumentNullException.ThrowIfNull(handle);
+        return Observe(
+            handle.LinkList(),
+            handle.AddrList(NlFamily.Unspecified),
+            handle.RouteList(NlFamily.Inet, table: null).Concat(handle.RouteList(NlFamily.Inet6, table: null)).ToList(),
+            handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList(),
+            desired);
+    }
+
+    /// <summary>
+    /// The observed state from tables already dumped (every link, address, route of any table and rule of
+    /// both families), so that a reader that needs them for more than this (diag) dumps each table once.
+    /// </summary>
+    public static (NetworkState State, IReadOnlyDictionary<string, NlLink> Links) Observe(
+        IReadOnlyList<NlLink> allLinks, IReadOnlyList<NlAddress> allAddresses, IReadOnlyList<NlRoute> allRoutes, IReadOnlyList<NlRule> dumpedRules, NetworkState desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
         var desiredLinks = desired.Links.ToDictionary(l => l.Name, StringComparer.Ordinal);
-        var allLinks = handle.LinkList();
         var managed = allLinks
             .Where(l => desiredLinks.ContainsKey(l.Name) || l.Alias == Ownership.LinkAlias)
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -38,19 +57,17 @@ public static class NetworkObserver
         }).ToValueList();
 
         var names = managed.Values.ToDictionary(l => l.Index, l => l.Name);
-        var addresses = handle.AddrList(NlFamily.Unspecified)
+        var addresses = allAddresses
             .Where(a => names.ContainsKey(a.InterfaceIndex) && KernelModelMapping.IsManageable(a.Address))
             .Select(a => new AddressSpec(names[a.InterfaceIndex], new InterfaceAddress(a.Address, a.PrefixLength)))
             .ToValueList();
 
-        var routes = handle.RouteList(NlFamily.Inet, table: null)
-            .Concat(handle.RouteList(NlFamily.Inet6, table: null))
+        var routes = allRoutes
             .Where(r => r.Protocol == Ownership.RouteProtocol)
             .Select(r => KernelModelMapping.FromKernel(r, names))
             .OfType<RouteEntry>()
             .ToValueList();
 
-        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
         var marked = Ownership.KernelMarksRules(dumpedRules);
         var rules = dumpedRules
             .Where(r => Ownership.IsOwnedRule(r, marked, desired.Rules))

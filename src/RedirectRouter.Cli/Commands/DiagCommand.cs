@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Diagnostics;
 using RedirectRouter.Agent.Inputs;
 using RedirectRouter.Core.Parsing;
+using RedirectRouter.Core.Parsing.OpenShift;
 
 namespace RedirectRouter.Cli.Commands;
 
@@ -130,7 +130,7 @@ public static class DiagCommand
                 var now = DateTimeOffset.UtcNow;
                 if (json)
                 {
-                    context.Stdout.WriteLine(DiagJsonWriter.Write(facts, causes, now, indented: reports == 1));
+                    context.Stdout.WriteLine(DiagReport.ToJson(facts, causes, now, indented: reports == 1));
                 }
                 else
                 {
@@ -174,46 +174,22 @@ public static class DiagCommand
             return true;
         }
 
-        if (options.Pid is { } pid && ReadEnvironment(pid) is { } environment && environment.ContainsKey("EGRESS_SOURCE"))
+        if (options.Pid is { } pid && PodConfigReader.Read(pid, hostNetnsGiven: options.HostNetns is not null) is { } pod)
         {
-            string? destinations = null;
-            if (environment.TryGetValue("EGRESS_DESTINATION_FILE", out var file) && file.Length > 0)
+            foreach (var message in pod.Messages)
             {
-                // The pod's file as the pod sees it: resolved inside its root, so a symbolic link in the pod
-                // never makes diag (root on the node) read a node file; bounded like any input.
-                var root = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/root";
-                try
-                {
-                    destinations = BoundedFile.Decode(BoundedFile.ReadInRoot(root, file));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    context.Stderr.WriteLine($"warning: the EGRESS_DESTINATION_FILE of process {pid} cannot be read: {e.Message}");
-                    destinations = null;
-                }
+                context.Stderr.WriteLine(message);
             }
 
-            var (_, result) = ConfigLoader.LoadEnvironment(environment, destinations);
-            if (result.Config is { } fromPid)
+            if (pod.Config is not null)
             {
-                if (fromPid.Settings.HostNetns is { } podHostNetns && options.HostNetns is null)
-                {
-                    // A path chosen by the inspected pod is never opened as a node path.
-                    context.Stderr.WriteLine($"note: process {pid} names the node namespace {podHostNetns} (EGRESS_ROUTER_HOST_NETNS); a path from the inspected pod is not opened on the node: give --host-netns to inspect the parent NICs there");
-                    fromPid = fromPid with { Settings = fromPid.Settings with { HostNetns = null } };
-                }
-
-                resolved = options with { Config = fromPid, ConfigSource = "pid-environment" };
-            }
-            else
-            {
-                context.Stderr.WriteLine($"warning: the EGRESS_* variables of process {pid} are not a valid configuration; the desired state is inferred instead");
+                resolved = options with { Config = pod.Config, ConfigSource = "pid-environment" };
             }
 
             return true;
         }
 
-        if (options.Pid is null && options.Netns is null && context.Environment.ContainsKey("EGRESS_SOURCE"))
+        if (options.Pid is null && options.Netns is null && context.Environment.ContainsKey(OpenShiftVariables.Source))
         {
             var (_, result) = ConfigInput.LoadEnvironment(context);
             ConfigInput.Report(context, result.Diagnostics);
@@ -226,27 +202,5 @@ public static class DiagCommand
         }
 
         return true;
-    }
-
-    private static Dictionary<string, string>? ReadEnvironment(int pid)
-    {
-        try
-        {
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var entry in File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var equals = entry.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0)
-                {
-                    environment[entry[..equals]] = entry[(equals + 1)..];
-                }
-            }
-
-            return environment;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

@@ -81,7 +81,7 @@ public sealed class DiagAnalyzerTests
     {
         var facts = Inject(Inject(Healthy, "no macvlan"), "forwarding off") with
         {
-            Addresses = [new AddressFact("macvlan0", "192.168.12.99", 24, false, false)],
+            Addresses = [new AddressFact("macvlan0", IP("192.168.12.99"), 24, false, false)],
         };
 
         Assert.Equal([CauseCodes.NoMacvlan, CauseCodes.ForwardingOff], Codes(facts));
@@ -142,11 +142,11 @@ public sealed class DiagAnalyzerTests
         "parent unknown, lower layer down" => WithMacvlan(m => m with { OperState = "lowerlayerdown", Carrier = false, Parent = new ParentFact(3, null, false, null) }),
         "parent unknown, macvlan without carrier" => WithMacvlan(m => m with { OperState = "down", Carrier = false, Parent = new ParentFact(3, null, false, null) }),
         "macvlan admin down" => WithMacvlan(m => m with { AdminUp = false, OperState = "down" }),
-        "egress ip missing" => facts with { Addresses = [new AddressFact("macvlan0", "192.168.12.99", 24, false, false), facts.Addresses[1]] },
-        "duplicate" => facts with { DuplicateProbes = [new DuplicateProbeFact("192.168.12.99", "macvlan0", "02:00:00:00:00:66")] },
+        "egress ip missing" => facts with { Addresses = [new AddressFact("macvlan0", IP("192.168.12.99"), 24, false, false), facts.Addresses[1]] },
+        "duplicate" => facts with { DuplicateProbes = [new DuplicateProbeFact(IP("192.168.12.99"), "macvlan0", "02:00:00:00:00:66")] },
         "gateway probe unanswered" => facts with { Gateways = [facts.Gateways[0] with { Probe = new ProbeFact(false, null, 500) }] },
         "gateway neighbour failed" => facts with { Gateways = [facts.Gateways[0] with { Neighbour = "failed", Probe = null }] },
-        "default route via another" => facts with { Routes = [facts.Routes[0] with { Gateways = ["192.168.12.2"], Owned = false, Protocol = 3, Matches = false }, .. facts.Routes.Skip(1)] },
+        "default route via another" => facts with { Routes = [facts.Routes[0] with { Gateways = [IP("192.168.12.2")], Owned = false, Protocol = 3, Matches = false }, .. facts.Routes.Skip(1)] },
         "default route missing" => facts with { Routes = [.. facts.Routes.Skip(1)] },
         "forwarding off" => facts with { Sysctls = facts.Sysctls with { Ipv4Forwarding = 0 } },
         "no nat table" => facts with { Netfilter = new NetfilterFact { Backend = "nftables", RulesPresent = false, Drift = new NetfilterDriftFact(["ip redirect_router: table"], [], []) } },
@@ -156,7 +156,7 @@ public sealed class DiagAnalyzerTests
         "rp filter" => facts with
         {
             Sysctls = facts.Sysctls with { RpFilter = [new RpFilterFact("macvlan0", 0), new RpFilterFact("macvlan1", 1)] },
-            Desired = facts.Desired with { Destinations = [.. facts.Desired.Destinations, new DesiredDestination("172.16.100.26", "macvlan1")] },
+            Desired = facts.Desired with { Destinations = [.. facts.Desired.Destinations, new DesiredDestination(IP("172.16.100.26"), "macvlan1")] },
         },
         "mtu below parent" => WithMacvlan(m => m with { Mtu = 1400 }),
         "mtu differs from config" => facts with { Desired = facts.Desired with { Homes = [Home with { Mtu = 1400 }] } },

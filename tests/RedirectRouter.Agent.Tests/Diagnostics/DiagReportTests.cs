@@ -33,7 +33,7 @@ public sealed class DiagReportTests
         var text = DiagTextWriter.Write(Healthy, [], Time, color: false);
         Assert.Contains("  10 packets from the egress side dropped (7 to be forwarded, 3 to the router itself); 0 packets from the cluster side dropped (not redirected)\n", text, StringComparison.Ordinal);
 
-        using var json = JsonDocument.Parse(DiagJsonWriter.Write(Healthy, [], Time));
+        using var json = JsonDocument.Parse(DiagReport.ToJson(Healthy, [], Time));
         var drops = json.RootElement.GetProperty("netfilter").GetProperty("drops").EnumerateArray().ToList();
         Assert.Equal(3, drops.Count);
         Assert.Equal(7, drops.Single(d => d.GetProperty("direction").GetString() == "egress" && d.GetProperty("hook").GetString() == "forward").GetProperty("packets").GetInt64());
@@ -44,7 +44,7 @@ public sealed class DiagReportTests
     public void TheJsonMatchesTheDocumentedSchema(string variant)
     {
         var facts = Variant(variant);
-        var json = DiagJsonWriter.Write(facts, DiagAnalyzer.Analyze(facts), Time);
+        var json = DiagReport.ToJson(facts, DiagAnalyzer.Analyze(facts), Time);
 
         var errors = JsonSchemaValidator.Validate(Schema, JsonDocument.Parse(json).RootElement);
 
@@ -54,7 +54,7 @@ public sealed class DiagReportTests
     [Fact]
     public void TheSchemaCheckCatchesAnUndocumentedKeyAndAWrongValue()
     {
-        var json = DiagJsonWriter.Write(Healthy, [], Time);
+        var json = DiagReport.ToJson(Healthy, [], Time);
         var extra = json.Replace("\"schemaVersion\": 1,", "\"schemaVersion\": 1, \"surprise\": true,", StringComparison.Ordinal);
         var wrong = json.Replace("\"status\": \"healthy\"", "\"status\": \"fine\"", StringComparison.Ordinal);
 
@@ -66,7 +66,7 @@ public sealed class DiagReportTests
     public void TheJsonCarriesTheVerdictAndTheFacts()
     {
         var facts = DiagAnalyzerTests.Inject(Healthy, "forwarding off");
-        var root = JsonDocument.Parse(DiagJsonWriter.Write(facts, DiagAnalyzer.Analyze(facts), Time)).RootElement;
+        var root = JsonDocument.Parse(DiagReport.ToJson(facts, DiagAnalyzer.Analyze(facts), Time)).RootElement;
 
         Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("2030-01-02T03:04:05.000Z", root.GetProperty("time").GetString());

@@ -1,11 +1,13 @@
+using System.Net;
 using RedirectRouter.Agent.Diagnostics;
+using RedirectRouter.Core.Model;
 
 namespace RedirectRouter.Agent.Tests.Diagnostics;
 
 /// <summary>Hand-made facts of a healthy one-home router (the lab's), to break one thing at a time.</summary>
 internal static class DiagSamples
 {
-    public static readonly DesiredHome Home = new("home0", "macvlan0", "nic0", ["192.168.12.99/24"], ["192.168.12.1"], null, 254);
+    public static readonly DesiredHome Home = new("home0", "macvlan0", "nic0", [new InterfaceAddress(IP("192.168.12.99"), 24)], [IP("192.168.12.1")], null, 254);
 
     public static InterfaceFact Macvlan { get; } = new()
     {
@@ -30,19 +32,19 @@ internal static class DiagSamples
         ClusterInterface = new InterfaceFact { Name = "eth0", Kind = "veth", Mtu = 1500, AdminUp = true, OperState = "up", Carrier = true },
         Addresses =
         [
-            new AddressFact("macvlan0", "192.168.12.99", 24, true, true),
-            new AddressFact("eth0", "10.128.0.2", 24, true, null),
+            new AddressFact("macvlan0", IP("192.168.12.99"), 24, true, true),
+            new AddressFact("eth0", IP("10.128.0.2"), 24, true, null),
         ],
         Routes =
         [
-            new RouteFact(254, "0.0.0.0/0", ["192.168.12.1"], "macvlan0", 245, "192.168.12.99", true, true),
-            new RouteFact(254, "192.168.12.1/32", [], "macvlan0", 245, null, true, true),
-            new RouteFact(254, "10.128.0.0/24", [], "eth0", 2, "10.128.0.2", false, null),
+            new RouteFact(254, Net("0.0.0.0/0"), [IP("192.168.12.1")], "macvlan0", 245, IP("192.168.12.99"), true, true),
+            new RouteFact(254, Net("192.168.12.1/32"), [], "macvlan0", 245, null, true, true),
+            new RouteFact(254, Net("10.128.0.0/24"), [], "eth0", 2, IP("10.128.0.2"), false, null),
         ],
         Rules = [new RuleFact(32766, "ipv4", "from all lookup 254", 254, false, null)],
         NetworkDrift = [],
-        Gateways = [new GatewayFact("192.168.12.1", "macvlan0", "reachable", "02:00:00:00:00:01", new ProbeFact(true, "02:00:00:00:00:01", 1.5))],
-        DuplicateProbes = [new DuplicateProbeFact("192.168.12.99", "macvlan0", null)],
+        Gateways = [new GatewayFact(IP("192.168.12.1"), "macvlan0", "reachable", "02:00:00:00:00:01", new ProbeFact(true, "02:00:00:00:00:01", 1.5))],
+        DuplicateProbes = [new DuplicateProbeFact(IP("192.168.12.99"), "macvlan0", null)],
         Netfilter = new NetfilterFact
         {
             Backend = "nftables",
@@ -70,9 +72,13 @@ internal static class DiagSamples
         {
             FromConfig = true,
             Homes = [Home],
-            Destinations = [new DesiredDestination("172.16.100.25", "macvlan0")],
+            Destinations = [new DesiredDestination(IP("172.16.100.25"), "macvlan0")],
             ClusterInterface = "eth0",
         },
         Notes = ["a note"],
     };
+
+    public static IPAddress IP(string text) => IPAddress.Parse(text);
+
+    public static IPNetwork Net(string text) => IPNetwork.Parse(text);
 }
