@@ -1,6 +1,7 @@
 using RedirectRouter.Netlink.Codec;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Model;
+using AddressFamily = System.Net.Sockets.AddressFamily;
 
 namespace RedirectRouter.Netlink;
 
@@ -10,9 +11,9 @@ public sealed partial class NetlinkHandle
     /// Lists addresses of one family (or both with <see cref="AddressFamily.Unspecified"/>), optionally of one link.
     /// Equivalent to <c>ip addr show [dev DEV]</c>.
     /// </summary>
-    public IReadOnlyList<InterfaceAddress> AddrList(byte family = AddressFamily.Unspecified, int? interfaceIndex = null)
+    public IReadOnlyList<InterfaceAddress> AddrList(AddressFamily family = AddressFamily.Unspecified, int? interfaceIndex = null)
     {
-        var all = Dump(RtmType.GetAddr, family, static (ref w, f) => AddressCodec.WriteDump(ref w, f), AddressCodec.Decode);
+        var all = Dump(RtmType.GetAddr, WireFamily.Of(family), static (ref w, f) => AddressCodec.WriteDump(ref w, f), AddressCodec.Decode);
         return interfaceIndex is { } index ? all.Where(a => a.InterfaceIndex == index).ToArray() : all;
     }
 

@@ -39,7 +39,7 @@ public sealed partial class NetlinkHandle : IDisposable
     public void Dispose() => _socket.Dispose();
 
     /// <summary>Sends one request with <c>NLM_F_ACK</c> and waits for its acknowledgement.</summary>
-    public void Execute<TState>(ushort type, NetlinkFlags flags, TState state, MessageBodyWriter<TState> body)
+    internal void Execute<TState>(ushort type, NetlinkFlags flags, TState state, MessageBodyWriter<TState> body)
         where TState : notnull
     {
         lock (_gate)
@@ -56,7 +56,7 @@ public sealed partial class NetlinkHandle : IDisposable
     /// Sends many requests of one kind, packing up to 128 into each datagram, and waits for all
     /// acknowledgements. Every request is attempted; the first failure is thrown after the rest finished.
     /// </summary>
-    public void ExecuteBatch<TState>(ushort type, NetlinkFlags flags, IReadOnlyList<TState> states, MessageBodyWriter<TState> body)
+    internal void ExecuteBatch<TState>(ushort type, NetlinkFlags flags, IReadOnlyList<TState> states, MessageBodyWriter<TState> body)
         where TState : notnull
     {
         lock (_gate)
@@ -104,7 +104,7 @@ public sealed partial class NetlinkHandle : IDisposable
     /// Sends a dump request and decodes every reply. A dump the kernel marks as interrupted
     /// (<c>NLM_F_DUMP_INTR</c>: the table changed meanwhile) is repeated, up to five times.
     /// </summary>
-    public List<TItem> Dump<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
+    internal List<TItem> Dump<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
         where TState : notnull
         where TItem : class
     {
@@ -129,7 +129,7 @@ public sealed partial class NetlinkHandle : IDisposable
     }
 
     /// <summary>Sends a get request and decodes the single reply; null when the kernel says the object does not exist.</summary>
-    public TItem? Get<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
+    internal TItem? Get<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
         where TState : notnull
         where TItem : class
     {

@@ -14,8 +14,6 @@ using RedirectRouter.Netfilter.Iptables;
 using RedirectRouter.Netfilter.Nftables;
 using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
-using RouteConstants = RedirectRouter.Netlink.Interop.RouteConstants;
 
 namespace RedirectRouter.Agent.Diagnostics;
 
@@ -144,8 +142,8 @@ public sealed partial class DiagCollector
         var byName = links.ToDictionary(l => l.Name, StringComparer.Ordinal);
         var clusterName = config?.Settings.ClusterInterface ?? AgentSettings.DefaultClusterInterface;
 
-        var allRoutes = handle.RouteList(NlFamily.Inet, table: null).Concat(handle.RouteList(NlFamily.Inet6, table: null))
-            .Where(r => r.Table is not RouteConstants.TableLocal and not 0 && r.Type == RouteConstants.TypeUnicast
+        var allRoutes = handle.RouteList(AddressFamily.InterNetwork, table: null).Concat(handle.RouteList(AddressFamily.InterNetworkV6, table: null))
+            .Where(r => r.Table is not Route.LocalTable and not 0 && r.Type == Route.UnicastType
                 && !r.Destination.BaseAddress.IsIPv6LinkLocal && !r.Destination.BaseAddress.IsIPv6Multicast)
             .ToList();
 
@@ -156,7 +154,7 @@ public sealed partial class DiagCollector
             var multi = config.Homes.Count > 1;
             homes = config.Homes.Select((home, i) => new DesiredHome(home.Name, home.InterfaceName, home.Parent,
                 home.Addresses.Select(a => a.ToString()).ToList(), home.Gateways.Select(g => g.ToString()).ToList(), home.Mtu,
-                multi ? (uint)(Planner.FirstHomeTable + i) : RouteConstants.TableMain)).ToList();
+                multi ? (uint)(Planner.FirstHomeTable + i) : Route.MainTable)).ToList();
         }
         else
         {
@@ -166,8 +164,8 @@ public sealed partial class DiagCollector
                 var gateways = owned.Where(r => r.Gateway is null && r.NextHops.Count == 0 && IsHost(r.Destination)).Select(r => r.Destination.BaseAddress)
                     .Concat(owned.Where(r => r.Destination.PrefixLength == 0).SelectMany(Gateways))
                     .Distinct().Select(a => a.ToString()).ToList();
-                var table = owned.Select(r => r.Table).FirstOrDefault(t => t != RouteConstants.TableMain, RouteConstants.TableMain);
-                var addresses = handle.AddrList(NlFamily.Unspecified, l.Index).Where(IsGlobal).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();
+                var table = owned.Select(r => r.Table).FirstOrDefault(t => t != Route.MainTable, Route.MainTable);
+                var addresses = handle.AddrList(AddressFamily.Unspecified, l.Index).Where(IsGlobal).Select(a => $"{a.Address}/{a.PrefixLength}").ToList();
                 return new DesiredHome(l.Name, l.Name, null, addresses, gateways, null, table);
             }).ToList();
         }
@@ -208,7 +206,7 @@ public sealed partial class DiagCollector
                 continue;
             }
 
-            foreach (var a in handle.AddrList(NlFamily.Unspecified, link.Index).Where(IsGlobal))
+            foreach (var a in handle.AddrList(AddressFamily.Unspecified, link.Index).Where(IsGlobal))
             {
                 var text = $"{a.Address}/{a.PrefixLength}";
                 bool? matches = wanted is null || name == clusterName ? null : wanted.Contains((name, text));
@@ -226,7 +224,7 @@ public sealed partial class DiagCollector
         }
 
         // Routes of the main table and the home tables, compared with the desired ones.
-        var tables = homes.Select(h => h.Table).Append(RouteConstants.TableMain).ToHashSet();
+        var tables = homes.Select(h => h.Table).Append(Route.MainTable).ToHashSet();
         var desiredRoutes = desired is null ? null : NetworkObserver.Normalize(desired.Network).Routes;
         var routes = allRoutes.Where(r => tables.Contains(r.Table)).Select(r =>
         {
@@ -247,7 +245,7 @@ public sealed partial class DiagCollector
         }).ToList();
 
         var desiredRules = desired?.Network.Rules;
-        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
+        var dumpedRules = handle.RuleList(AddressFamily.InterNetwork).Concat(handle.RuleList(AddressFamily.InterNetworkV6)).ToList();
         var rulesMarked = Ownership.KernelMarksRules(dumpedRules);
         var rules = dumpedRules.Select(r =>
         {
@@ -255,7 +253,7 @@ public sealed partial class DiagCollector
             bool? matches = desiredRules is null || !owned ? null : desiredRules.Contains(KernelModelMapping.FromKernel(r));
             var text = r.ToString();
             text = r.Priority is not null && text.IndexOf(": ", StringComparison.Ordinal) is var colon and > 0 ? text[(colon + 2)..] : text;
-            return new RuleFact(r.Priority ?? 0, r.Family == NlFamily.Inet6 ? "ipv6" : "ipv4", text, r.Table, owned, matches);
+            return new RuleFact(r.Priority ?? 0, r.Family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", text, r.Table, owned, matches);
         }).ToList();
 
         IReadOnlyList<string>? drift = null;
@@ -270,7 +268,7 @@ public sealed partial class DiagCollector
         foreach (var home in homes)
         {
             byName.TryGetValue(home.Interface, out var link);
-            var neighbours = link is null ? [] : handle.NeighborList(NlFamily.Unspecified, link.Index);
+            var neighbours = link is null ? [] : handle.NeighborList(AddressFamily.Unspecified, link.Index);
             foreach (var gateway in home.Gateways)
             {
                 var address = IPAddress.Parse(gateway);
@@ -314,7 +312,7 @@ public sealed partial class DiagCollector
         Owned = link.Alias == Ownership.LinkAlias,
         Mode = link.MacvlanMode?.ToString().ToLowerInvariant(),
         Mtu = link.Mtu,
-        Mac = link.MacAddress,
+        Mac = link.MacAddress is { } mac ? HardwareAddress.Format(mac) : null,
         AdminUp = link.IsUp,
         OperState = link.OperationalState.ToString().ToLowerInvariant(),
         Carrier = link.Carrier,
@@ -361,7 +359,7 @@ public sealed partial class DiagCollector
     private DiagFacts Probe(DiagFacts facts, NetlinkHandle handle, NetNamespace? ns, TimeSpan window, List<string> notes)
     {
         var links = handle.LinkList().ToDictionary(l => l.Name, StringComparer.Ordinal);
-        PhysicalAddress? MacOf(Link link) => link.MacAddress is { } m ? PhysicalAddress.Parse(m.Replace(':', '-').ToUpperInvariant()) : null;
+        PhysicalAddress? MacOf(Link link) => link.MacAddress;
 
         var gateways = facts.Gateways.Select(g =>
         {
@@ -376,9 +374,9 @@ public sealed partial class DiagCollector
             {
                 // An ARP probe (sender 0.0.0.0) gets an answer from the gateway without touching its ARP cache.
                 var answer = DuplicateAddressProbe.Probe(ns, link.Index, mac, address, window);
-                return g with { Probe = new ProbeFact(answer is not null, answer is null ? null : AddressConflict.FormatMac(answer.OtherHost), watch.Elapsed.TotalMilliseconds) };
+                return g with { Probe = new ProbeFact(answer is not null, answer is null ? null : HardwareAddress.Format(answer.OtherHost), watch.Elapsed.TotalMilliseconds) };
             }
-            catch (Exception e) when (e is NetlinkException or IOException or SocketException)
+            catch (Exception e) when (e is KernelException or IOException or SocketException)
             {
                 LogStepFailed(_logger, "gateway probe", e.Message);
                 notes.Add($"the probe of gateway {g.Address} failed: {e.Message}");
@@ -398,9 +396,9 @@ public sealed partial class DiagCollector
             try
             {
                 var conflict = DuplicateAddressProbe.Probe(ns, link.Index, mac, ip, window);
-                duplicates.Add(new DuplicateProbeFact(address.Address, address.Interface, conflict is null ? null : AddressConflict.FormatMac(conflict.OtherHost)));
+                duplicates.Add(new DuplicateProbeFact(address.Address, address.Interface, conflict is null ? null : HardwareAddress.Format(conflict.OtherHost)));
             }
-            catch (Exception e) when (e is NetlinkException or IOException or SocketException)
+            catch (Exception e) when (e is KernelException or IOException or SocketException)
             {
                 LogStepFailed(_logger, "duplicate address probe", e.Message);
                 notes.Add($"the duplicate address probe of {address.Address} failed: {e.Message}");

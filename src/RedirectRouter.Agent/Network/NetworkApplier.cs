@@ -7,7 +7,6 @@ using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
 using LinkSpec = RedirectRouter.Core.Planning.LinkSpec;
 using NlAddress = RedirectRouter.Netlink.Model.InterfaceAddress;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
 
 namespace RedirectRouter.Agent.Network;
 
@@ -45,7 +44,7 @@ public sealed partial class NetworkApplier
                 ApplyOne(action, known);
                 LogApplied(_logger, Describe(action));
             }
-            catch (NetlinkException e)
+            catch (KernelException e)
             {
                 throw new SetupException(StepOf(action), $"{Describe(action)} failed: {e.Message}", e);
             }
@@ -165,7 +164,7 @@ public sealed partial class NetworkApplier
         var created = own.LinkGetByName(temporary) ?? throw new SetupException("links", $"{spec.Name} was created (as {temporary}) but did not appear in the router's namespace");
         try
         {
-            own.LinkChange(new Netlink.Codec.LinkChange(created.Index) { Name = spec.Name, Alias = Ownership.LinkAlias });
+            own.LinkChange(new LinkChange(created.Index) { Name = spec.Name, Alias = Ownership.LinkAlias });
         }
         catch (NetlinkException)
         {
@@ -185,7 +184,7 @@ public sealed partial class NetworkApplier
 
     private static string DefaultRouteInterface(NetlinkHandle host)
     {
-        var defaultRoute = host.RouteList(NlFamily.Inet)
+        var defaultRoute = host.RouteList(AddressFamily.InterNetwork)
             .Where(r => r.Destination.PrefixLength == 0)
             .OrderBy(r => r.Metric ?? 0)
             .FirstOrDefault();
@@ -200,9 +199,9 @@ public sealed partial class NetworkApplier
         var address = spec.Address.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork && _settings.DuplicateProbeWindow > TimeSpan.Zero
             && !_claimed.Contains(address)
-            && !own.AddrList(NlFamily.Inet, link.Index).Any(a => a.Address.Equals(address)))
+            && !own.AddrList(AddressFamily.InterNetwork, link.Index).Any(a => a.Address.Equals(address)))
         {
-            var mac = PhysicalAddress.Parse((link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address")).Replace(':', '-').ToUpperInvariant());
+            var mac = link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address");
             var conflict = DuplicateAddressProbe.Probe(_namespaces.Own, link.Index, mac, address, _settings.DuplicateProbeWindow, _settings.DuplicateProbeCount);
             if (conflict is not null)
             {
@@ -225,7 +224,7 @@ public sealed partial class NetworkApplier
         var deadline = DateTime.UtcNow + _settings.Ipv6DadTimeout;
         while (true)
         {
-            var current = own.AddrList(NlFamily.Inet6, link.Index).FirstOrDefault(a => a.Address.Equals(spec.Address.Address));
+            var current = own.AddrList(AddressFamily.InterNetworkV6, link.Index).FirstOrDefault(a => a.Address.Equals(spec.Address.Address));
             if (current is null)
             {
                 throw new SetupException("addresses", $"{spec.Address} vanished from {link.Name} during duplicate address detection");

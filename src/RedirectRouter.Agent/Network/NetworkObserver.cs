@@ -1,7 +1,7 @@
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 using NlLink = RedirectRouter.Netlink.Model.Link;
 
 namespace RedirectRouter.Agent.Network;
@@ -34,19 +34,19 @@ public static class NetworkObserver
         }).ToValueList();
 
         var names = managed.Values.ToDictionary(l => l.Index, l => l.Name);
-        var addresses = handle.AddrList(NlFamily.Unspecified)
+        var addresses = handle.AddrList(AddressFamily.Unspecified)
             .Where(a => names.ContainsKey(a.InterfaceIndex) && KernelModelMapping.IsManageable(a.Address))
             .Select(a => new AddressSpec(names[a.InterfaceIndex], new InterfaceAddress(a.Address, a.PrefixLength)))
             .ToValueList();
 
-        var routes = handle.RouteList(NlFamily.Inet, table: null)
-            .Concat(handle.RouteList(NlFamily.Inet6, table: null))
+        var routes = handle.RouteList(AddressFamily.InterNetwork, table: null)
+            .Concat(handle.RouteList(AddressFamily.InterNetworkV6, table: null))
             .Where(r => r.Protocol == Ownership.RouteProtocol)
             .Select(r => KernelModelMapping.FromKernel(r, names))
             .OfType<RouteEntry>()
             .ToValueList();
 
-        var dumpedRules = handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList();
+        var dumpedRules = handle.RuleList(AddressFamily.InterNetwork).Concat(handle.RuleList(AddressFamily.InterNetworkV6)).ToList();
         var marked = Ownership.KernelMarksRules(dumpedRules);
         var rules = dumpedRules
             .Where(r => Ownership.IsOwnedRule(r, marked, desired.Rules))

@@ -5,14 +5,14 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Encodes address requests and decodes <c>RTM_NEWADDR</c> payloads.</summary>
-public static class AddressCodec
+internal static class AddressCodec
 {
     /// <summary>The body of <c>RTM_NEWADDR</c> / <c>RTM_DELADDR</c> for <paramref name="address"/>.</summary>
     public static void Write(ref NetlinkMessageWriter writer, InterfaceAddress address)
     {
         writer.WriteStruct(new IfAddrMsg
         {
-            Family = address.Family,
+            Family = address.WireFamily,
             PrefixLength = (byte)address.PrefixLength,
             Flags = (byte)((uint)address.Flags & 0xff),
             Scope = address.Scope,
