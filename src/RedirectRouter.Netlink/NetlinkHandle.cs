@@ -12,7 +12,6 @@ namespace RedirectRouter.Netlink;
 /// </summary>
 public sealed partial class NetlinkHandle : IDisposable
 {
-    private const int MaxDumpAttempts = 5;
     // Acks of one batch must fit the socket's receive buffer; 128 small acks stay far below 1 MiB.
     private const int MaxMessagesPerBatch = 128;
 
@@ -110,20 +109,22 @@ public sealed partial class NetlinkHandle : IDisposable
     {
         lock (_gate)
         {
-            for (var attempt = 1; ; attempt++)
+            var retried = InterruptedDumpsRetried;
+            try
             {
-                var items = DumpOnce(type, state, body, decode, out var interrupted);
-                if (!interrupted)
-                {
-                    return items;
-                }
-
-                if (attempt == MaxDumpAttempts)
-                {
-                    throw new NetlinkException(Errors.EINTR, Describe(type, state), $"dump interrupted {MaxDumpAttempts} times in a row");
-                }
-
-                InterruptedDumpsRetried++;
+                return NetlinkDump.Run<TItem>(_socket, _receiveBuffer, () => SendRequest(type, NetlinkFlags.Dump, state, body),
+                    (payload, into) =>
+                    {
+                        if (decode(payload) is { } item)
+                        {
+                            into.Add(item);
+                        }
+                    },
+                    RtmType.Name(type), state.ToString() ?? "", ref retried);
+            }
+            finally
+            {
+                InterruptedDumpsRetried = retried;
             }
         }
     }
@@ -196,72 +197,6 @@ public sealed partial class NetlinkHandle : IDisposable
         writer.EndMessage(message);
         _socket.Send(writer.Written);
         return sequence;
-    }
-
-    private List<TItem> DumpOnce<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode, out bool interrupted)
-        where TState : notnull
-        where TItem : class
-    {
-        var sequence = SendRequest(type, NetlinkFlags.Dump, state, body);
-        var items = new List<TItem>();
-        interrupted = false;
-        NetlinkParseException? parseError = null;
-        while (true)
-        {
-            var length = _socket.Receive(_receiveBuffer);
-            var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
-            while (reader.TryRead(out var header, out var payload))
-            {
-                if (header.Sequence != sequence || header.PortId != _socket.PortId)
-                {
-                    // A late reply to an earlier request (for example after a timeout); not ours.
-                    continue;
-                }
-
-                if ((header.Flags & (ushort)NetlinkFlags.DumpInterrupted) != 0)
-                {
-                    interrupted = true;
-                }
-
-                switch (header.Type)
-                {
-                    case NetlinkMessageType.Done:
-                        // NLMSG_DONE carries the dump's final status; negative is an errno.
-                        var status = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                        if (status < 0)
-                        {
-                            throw new NetlinkException(-status, Describe(type, state));
-                        }
-
-                        if (parseError is not null)
-                        {
-                            throw parseError;
-                        }
-
-                        return items;
-                    case NetlinkMessageType.Error:
-                        var ack = ParseAck(header, payload);
-                        throw new NetlinkException(ack.Errno == 0 ? Errors.EINVAL : ack.Errno, Describe(type, state), ack.Text);
-                    case NetlinkMessageType.Noop or NetlinkMessageType.Overrun:
-                        continue;
-                }
-
-                try
-                {
-                    if (decode(payload) is { } item)
-                    {
-                        items.Add(item);
-                    }
-                }
-                catch (NetlinkParseException e)
-                {
-                    // Keep reading to the end of the dump so the socket stays in step, then report.
-                    parseError ??= e;
-                }
-            }
-
-            ThrowIfMalformed(reader.Error, type);
-        }
     }
 
     /// <summary>

@@ -31,9 +31,12 @@ internal static class AddressCodec
         }
     }
 
-    /// <summary>The body of an address dump request.</summary>
-    public static void WriteDump(ref NetlinkMessageWriter writer, byte family) =>
-        writer.WriteStruct(new IfAddrMsg { Family = family });
+    /// <summary>
+    /// The body of an address dump request. A non-zero <paramref name="interfaceIndex"/> asks for one link's addresses;
+    /// the kernel honours it only on a socket with <c>NETLINK_GET_STRICT_CHK</c> (4.20+) and ignores it otherwise.
+    /// </summary>
+    public static void WriteDump(ref NetlinkMessageWriter writer, byte family, int interfaceIndex = 0) =>
+        writer.WriteStruct(new IfAddrMsg { Family = family, Index = interfaceIndex });
 
     /// <summary>Decodes an <c>RTM_NEWADDR</c> payload.</summary>
     public static InterfaceAddress Decode(ReadOnlySpan<byte> payload)
