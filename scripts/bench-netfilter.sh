@@ -10,13 +10,6 @@
 # Usage: scripts/bench-netfilter.sh [ROUNDS=3] [SECONDS=3] [BACKENDS=nftables,nftables-nft,iptables-nft,iptables-legacy]
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
-root=$(repo_root)
-cd "$root"
-[ "$(id -u)" -eq 0 ] || die "the benchmark creates network namespaces: run as root"
-
-ensure_packages
-ensure_dotnet
-dotnet build tests/RedirectRouter.NetfilterBench -c Release --nologo -v quiet -clp:ErrorsOnly
-bench="$root/tests/RedirectRouter.NetfilterBench/bin/Release/net10.0/rr-netfilter-bench"
-"$bench" run "${1:-3}" "${2:-3}" "${3:-nftables,nftables-nft,iptables-nft,iptables-legacy}"
-"$bench" native "${1:-3}"
+prepare_bench RedirectRouter.NetfilterBench rr-netfilter-bench
+"$bench_binary" run "${1:-3}" "${2:-3}" "${3:-nftables,nftables-nft,iptables-nft,iptables-legacy}"
+"$bench_binary" native "${1:-3}"

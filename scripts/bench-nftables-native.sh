@@ -6,11 +6,5 @@
 # Usage: scripts/bench-nftables-native.sh [ROUNDS=5]
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
-root=$(repo_root)
-cd "$root"
-[ "$(id -u)" -eq 0 ] || die "the benchmark creates a network namespace: run as root"
-
-ensure_packages
-ensure_dotnet
-dotnet build tests/RedirectRouter.NetfilterBench -c Release --nologo -v quiet -clp:ErrorsOnly
-"$root/tests/RedirectRouter.NetfilterBench/bin/Release/net10.0/rr-netfilter-bench" native "${1:-5}"
+prepare_bench RedirectRouter.NetfilterBench rr-netfilter-bench
+"$bench_binary" native "${1:-5}"

@@ -35,3 +35,16 @@ ensure_dotnet() {
     command -v dotnet >/dev/null || die "the .NET SDK is required (dotnet not on PATH)"
     export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
+
+# The start every benchmark script shares: it creates network namespaces, so root; the packages and the SDK;
+# then builds tests/PROJECT in Release. Sets bench_binary to its output PROGRAM; the caller runs it.
+prepare_bench() {
+    local project=$1 program=$2 root
+    root=$(repo_root)
+    cd "$root"
+    [ "$(id -u)" -eq 0 ] || die "the benchmark creates network namespaces: run as root"
+    ensure_packages
+    ensure_dotnet
+    dotnet build "tests/$project" -c Release --nologo -v quiet -clp:ErrorsOnly
+    bench_binary="$root/tests/$project/bin/Release/net10.0/$program"
+}

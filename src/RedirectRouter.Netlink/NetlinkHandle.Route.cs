@@ -1,6 +1,7 @@
 using RedirectRouter.Netlink.Codec;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Model;
+using AddressFamily = System.Net.Sockets.AddressFamily;
 
 namespace RedirectRouter.Netlink;
 
@@ -10,9 +11,9 @@ public sealed partial class NetlinkHandle
     /// Lists the routes of one family, optionally of one table (null: every table, like <c>table all</c>).
     /// Equivalent to <c>ip route show table TABLE</c>; the kernel's cache entries are left out.
     /// </summary>
-    public IReadOnlyList<Route> RouteList(byte family, uint? table = RouteConstants.TableMain)
+    public IReadOnlyList<Route> RouteList(AddressFamily family, uint? table = Route.MainTable)
     {
-        var all = Dump(RtmType.GetRoute, family, static (ref w, f) => RouteCodec.WriteDump(ref w, f), RouteCodec.Decode);
+        var all = Dump(RtmType.GetRoute, WireFamily.Of(family), static (ref w, f) => RouteCodec.WriteDump(ref w, f), RouteCodec.Decode);
         return table is { } t ? all.Where(r => r.Table == t).ToArray() : all;
     }
 

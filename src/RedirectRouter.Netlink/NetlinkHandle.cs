@@ -12,7 +12,6 @@ namespace RedirectRouter.Netlink;
 /// </summary>
 public sealed partial class NetlinkHandle : IDisposable
 {
-    private const int MaxDumpAttempts = 5;
     // Acks of one batch must fit the socket's receive buffer; 128 small acks stay far below 1 MiB.
     private const int MaxMessagesPerBatch = 128;
 
@@ -39,7 +38,7 @@ public sealed partial class NetlinkHandle : IDisposable
     public void Dispose() => _socket.Dispose();
 
     /// <summary>Sends one request with <c>NLM_F_ACK</c> and waits for its acknowledgement.</summary>
-    public void Execute<TState>(ushort type, NetlinkFlags flags, TState state, MessageBodyWriter<TState> body)
+    internal void Execute<TState>(ushort type, NetlinkFlags flags, TState state, MessageBodyWriter<TState> body)
         where TState : notnull
     {
         lock (_gate)
@@ -56,7 +55,7 @@ public sealed partial class NetlinkHandle : IDisposable
     /// Sends many requests of one kind, packing up to 128 into each datagram, and waits for all
     /// acknowledgements. Every request is attempted; the first failure is thrown after the rest finished.
     /// </summary>
-    public void ExecuteBatch<TState>(ushort type, NetlinkFlags flags, IReadOnlyList<TState> states, MessageBodyWriter<TState> body)
+    internal void ExecuteBatch<TState>(ushort type, NetlinkFlags flags, IReadOnlyList<TState> states, MessageBodyWriter<TState> body)
         where TState : notnull
     {
         lock (_gate)
@@ -104,32 +103,34 @@ public sealed partial class NetlinkHandle : IDisposable
     /// Sends a dump request and decodes every reply. A dump the kernel marks as interrupted
     /// (<c>NLM_F_DUMP_INTR</c>: the table changed meanwhile) is repeated, up to five times.
     /// </summary>
-    public List<TItem> Dump<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
+    internal List<TItem> Dump<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
         where TState : notnull
         where TItem : class
     {
         lock (_gate)
         {
-            for (var attempt = 1; ; attempt++)
+            var retried = InterruptedDumpsRetried;
+            try
             {
-                var items = DumpOnce(type, state, body, decode, out var interrupted);
-                if (!interrupted)
-                {
-                    return items;
-                }
-
-                if (attempt == MaxDumpAttempts)
-                {
-                    throw new NetlinkException(Errors.EINTR, Describe(type, state), $"dump interrupted {MaxDumpAttempts} times in a row");
-                }
-
-                InterruptedDumpsRetried++;
+                return NetlinkDump.Run<TItem>(_socket, _receiveBuffer, () => SendRequest(type, NetlinkFlags.Dump, state, body),
+                    (payload, into) =>
+                    {
+                        if (decode(payload) is { } item)
+                        {
+                            into.Add(item);
+                        }
+                    },
+                    RtmType.Name(type), state.ToString() ?? "", ref retried);
+            }
+            finally
+            {
+                InterruptedDumpsRetried = retried;
             }
         }
     }
 
     /// <summary>Sends a get request and decodes the single reply; null when the kernel says the object does not exist.</summary>
-    public TItem? Get<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
+    internal TItem? Get<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode)
         where TState : notnull
         where TItem : class
     {
@@ -196,72 +197,6 @@ public sealed partial class NetlinkHandle : IDisposable
         writer.EndMessage(message);
         _socket.Send(writer.Written);
         return sequence;
-    }
-
-    private List<TItem> DumpOnce<TState, TItem>(ushort type, TState state, MessageBodyWriter<TState> body, PayloadDecoder<TItem> decode, out bool interrupted)
-        where TState : notnull
-        where TItem : class
-    {
-        var sequence = SendRequest(type, NetlinkFlags.Dump, state, body);
-        var items = new List<TItem>();
-        interrupted = false;
-        NetlinkParseException? parseError = null;
-        while (true)
-        {
-            var length = _socket.Receive(_receiveBuffer);
-            var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
-            while (reader.TryRead(out var header, out var payload))
-            {
-                if (header.Sequence != sequence || header.PortId != _socket.PortId)
-                {
-                    // A late reply to an earlier request (for example after a timeout); not ours.
-                    continue;
-                }
-
-                if ((header.Flags & (ushort)NetlinkFlags.DumpInterrupted) != 0)
-                {
-                    interrupted = true;
-                }
-
-                switch (header.Type)
-                {
-                    case NetlinkMessageType.Done:
-                        // NLMSG_DONE carries the dump's final status; negative is an errno.
-                        var status = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                        if (status < 0)
-                        {
-                            throw new NetlinkException(-status, Describe(type, state));
-                        }
-
-                        if (parseError is not null)
-                        {
-                            throw parseError;
-                        }
-
-                        return items;
-                    case NetlinkMessageType.Error:
-                        var ack = ParseAck(header, payload);
-                        throw new NetlinkException(ack.Errno == 0 ? Errors.EINVAL : ack.Errno, Describe(type, state), ack.Text);
-                    case NetlinkMessageType.Noop or NetlinkMessageType.Overrun:
-                        continue;
-                }
-
-                try
-                {
-                    if (decode(payload) is { } item)
-                    {
-                        items.Add(item);
-                    }
-                }
-                catch (NetlinkParseException e)
-                {
-                    // Keep reading to the end of the dump so the socket stays in step, then report.
-                    parseError ??= e;
-                }
-            }
-
-            ThrowIfMalformed(reader.Error, type);
-        }
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed class NetlinkMonitor : IDisposable
     }
 
     /// <summary>Decodes one multicast message; null for message types a monitor does not report.</summary>
-    public static NetlinkEvent? Decode(ushort type, ReadOnlySpan<byte> payload) => type switch
+    internal static NetlinkEvent? Decode(ushort type, ReadOnlySpan<byte> payload) => type switch
     {
         RtmType.NewLink => new LinkEvent(LinkCodec.Decode(payload)),
         RtmType.DelLink => new LinkEvent(LinkCodec.Decode(payload)) { Deleted = true },

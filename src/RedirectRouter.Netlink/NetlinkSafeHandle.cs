@@ -4,7 +4,7 @@ using Tmds.Linux;
 namespace RedirectRouter.Netlink;
 
 /// <summary>Owns a file descriptor (a netlink socket or a namespace file) and closes it exactly once.</summary>
-public sealed class NetlinkSafeHandle : SafeHandle
+internal sealed class NetlinkSafeHandle : SafeHandle
 {
     /// <summary>Wraps <paramref name="fd"/>, which this handle now owns.</summary>
     public NetlinkSafeHandle(int fd) : base(new IntPtr(-1), ownsHandle: true) => SetHandle(new IntPtr(fd));

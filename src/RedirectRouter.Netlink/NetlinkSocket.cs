@@ -9,7 +9,7 @@ namespace RedirectRouter.Netlink;
 /// The socket belongs to the network namespace of the thread that opened it, for its whole life.
 /// Not thread-safe; <see cref="NetlinkHandle"/> serialises access.
 /// </summary>
-public sealed unsafe class NetlinkSocket : IDisposable
+internal sealed unsafe class NetlinkSocket : IDisposable
 {
     private const int DefaultReceiveBufferBytes = 1 << 20;
     private readonly NetlinkSafeHandle _handle;

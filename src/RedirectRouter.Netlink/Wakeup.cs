@@ -7,7 +7,7 @@ namespace RedirectRouter.Netlink;
 /// Lets a thread block on a socket until it is readable or until another thread asks it to stop,
 /// with no periodic wake-ups (an idle listener then costs no CPU): <c>poll</c> on the socket and an eventfd.
 /// </summary>
-public sealed unsafe class Wakeup : IDisposable
+internal sealed unsafe class Wakeup : IDisposable
 {
     private readonly NetlinkSafeHandle _eventFd;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using RedirectRouter.Netlink;
-using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Model;
 
 namespace RedirectRouter.Lab;
@@ -167,11 +166,11 @@ public static class LabTopology
             var links = h.LinkList();
             foreach (var link in links.Where(l => l.Name != "lo"))
             {
-                var addresses = h.AddrList(AddressFamily.Unspecified, link.Index).Where(a => !a.Address.IsIPv6LinkLocal).Select(a => $"{a.Address}/{a.PrefixLength}");
+                var addresses = h.AddrList(System.Net.Sockets.AddressFamily.Unspecified, link.Index).Where(a => !a.Address.IsIPv6LinkLocal).Select(a => $"{a.Address}/{a.PrefixLength}");
                 output.WriteLine($"  link  {link}  {string.Join(' ', addresses)}");
             }
 
-            foreach (var route in h.RouteList(AddressFamily.Inet).Concat(h.RouteList(AddressFamily.Inet6)).Where(r => !r.Destination.BaseAddress.IsIPv6LinkLocal && r.Destination.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || r.Protocol != RouteConstants.ProtocolKernel))
+            foreach (var route in h.RouteList(System.Net.Sockets.AddressFamily.InterNetwork).Concat(h.RouteList(System.Net.Sockets.AddressFamily.InterNetworkV6)).Where(r => !r.Destination.BaseAddress.IsIPv6LinkLocal && r.Destination.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || r.Protocol != Route.KernelProtocol))
             {
                 var dev = links.FirstOrDefault(l => l.Index == route.OutputInterface)?.Name ?? "?";
                 output.WriteLine($"  route {route.ToString().Replace($"dev #{route.OutputInterface}", $"dev {dev}")}");

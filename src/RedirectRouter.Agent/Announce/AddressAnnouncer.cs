@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using RedirectRouter.Netlink;
+using RedirectRouter.Netlink.Packet;
 
 namespace RedirectRouter.Agent.Announce;
 

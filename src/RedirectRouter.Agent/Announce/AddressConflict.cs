@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using RedirectRouter.Netlink.Model;
 
 namespace RedirectRouter.Agent.Announce;
 
@@ -12,9 +13,6 @@ public sealed record AddressConflict(IPAddress Address, PhysicalAddress OtherHos
     /// <inheritdoc/>
     public override string ToString() =>
         WasProbing
-            ? $"another host ({FormatMac(OtherHost)}) is probing for {Address} at the same time"
-            : $"{Address} is already in use by the host with MAC {FormatMac(OtherHost)}";
-
-    /// <summary>Formats a MAC as <c>aa:bb:cc:dd:ee:ff</c>.</summary>
-    public static string FormatMac(PhysicalAddress mac) => string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2")));
+            ? $"another host ({HardwareAddress.Format(OtherHost)}) is probing for {Address} at the same time"
+            : $"{Address} is already in use by the host with MAC {HardwareAddress.Format(OtherHost)}";
 }

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.NetworkInformation;
 using RedirectRouter.Netlink;
 
+using RedirectRouter.Netlink.Packet;
+
 namespace RedirectRouter.Agent.Announce;
 
 /// <summary>

@@ -30,9 +30,9 @@ internal static class ActiveProbes
             {
                 // An ARP probe gets an answer from the gateway without touching its ARP cache.
                 var answer = DuplicateAddressProbe.Probe(ns, gateway.Link.Index, gateway.Mac, gateway.Address, window);
-                return g with { Probe = new ProbeFact(answer is not null, answer is null ? null : AddressConflict.FormatMac(answer.OtherHost), watch.Elapsed.TotalMilliseconds) };
+                return g with { Probe = new ProbeFact(answer is not null, answer is null ? null : HardwareAddress.Format(answer.OtherHost), watch.Elapsed.TotalMilliseconds) };
             }
-            catch (Exception e) when (e is NetlinkException or IOException or SocketException)
+            catch (Exception e) when (e is KernelException or IOException or SocketException)
             {
                 DiagLog.StepFailed(logger, "gateway probe", e.Message);
                 notes.Add($"the probe of gateway {g.Address} failed: {e.Message}");
@@ -51,9 +51,9 @@ internal static class ActiveProbes
             try
             {
                 var conflict = DuplicateAddressProbe.Probe(ns, own.Link.Index, own.Mac, own.Address, window);
-                duplicates.Add(new DuplicateProbeFact(fact.Address, fact.Interface, conflict is null ? null : AddressConflict.FormatMac(conflict.OtherHost)));
+                duplicates.Add(new DuplicateProbeFact(fact.Address, fact.Interface, conflict is null ? null : HardwareAddress.Format(conflict.OtherHost)));
             }
-            catch (Exception e) when (e is NetlinkException or IOException or SocketException)
+            catch (Exception e) when (e is KernelException or IOException or SocketException)
             {
                 DiagLog.StepFailed(logger, "duplicate address probe", e.Message);
                 notes.Add($"the duplicate address probe of {fact.Address} failed: {e.Message}");
@@ -72,6 +72,6 @@ internal static class ActiveProbes
     private static (Link Link, PhysicalAddress Mac, IPAddress Address)? Probeable(Dictionary<string, Link> links, string name, IPAddress address) =>
         links.TryGetValue(name, out var link) && link.IsUp && link.MacAddress is { } m
             && address.AddressFamily == AddressFamily.InterNetwork
-            ? (link, PhysicalAddress.Parse(m.Replace(':', '-').ToUpperInvariant()), address)
+            ? (link, m, address)
             : null;
 }

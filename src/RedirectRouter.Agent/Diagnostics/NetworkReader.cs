@@ -117,7 +117,7 @@ internal static class NetworkReader
         Owned = link.Alias == Ownership.LinkAlias,
         Mode = link.MacvlanMode?.ToString().ToLowerInvariant(),
         Mtu = link.Mtu,
-        Mac = link.MacAddress,
+        Mac = link.MacAddress is { } mac ? HardwareAddress.Format(mac) : null,
         AdminUp = link.IsUp,
         OperState = link.OperationalState.ToString().ToLowerInvariant(),
         Carrier = link.Carrier,

@@ -14,16 +14,12 @@ internal sealed record NetworkTables(
     IReadOnlyList<RoutingRule> Rules,
     IReadOnlyList<Neighbor> Neighbours)
 {
-    // Address families as rtnetlink numbers them (AF_INET, AF_INET6).
-    internal const byte Inet = 2;
-    internal const byte Inet6 = 10;
-
     /// <summary>Dumps links, addresses and neighbours (both families), routes of every table and rules (per family).</summary>
     public static NetworkTables Dump(NetlinkHandle handle) => new(
         handle.LinkList(),
         handle.AddrList(),
-        handle.RouteList(Inet, table: null).Concat(handle.RouteList(Inet6, table: null)).ToList(),
-        handle.RuleList(Inet).Concat(handle.RuleList(Inet6)).ToList(),
+        handle.RouteList(System.Net.Sockets.AddressFamily.InterNetwork, table: null).Concat(handle.RouteList(System.Net.Sockets.AddressFamily.InterNetworkV6, table: null)).ToList(),
+        handle.RuleList(System.Net.Sockets.AddressFamily.InterNetwork).Concat(handle.RuleList(System.Net.Sockets.AddressFamily.InterNetworkV6)).ToList(),
         handle.NeighborList());
 
     /// <summary>The global addresses (no link-local, no loopback, universe scope) of one link.</summary>

@@ -1,6 +1,7 @@
+using System.Net.Sockets;
 using RedirectRouter.Agent.Network;
 using RedirectRouter.Netlink;
-using RedirectRouter.Netlink.Interop;
+using RedirectRouter.Netlink.Model;
 
 namespace RedirectRouter.Agent.Diagnostics;
 
@@ -25,14 +26,14 @@ public static class NodeNamespaceGuard
         }
 
         var byIndex = links.ToDictionary(l => l.Index);
-        var defaults = handle.RouteList(AddressFamily.Inet, table: null).Concat(handle.RouteList(AddressFamily.Inet6, table: null))
-            .Where(r => r.Destination.PrefixLength == 0 && r.Table != RouteConstants.TableLocal && r.Type == RouteConstants.TypeUnicast);
+        var defaults = handle.RouteList(AddressFamily.InterNetwork, table: null).Concat(handle.RouteList(AddressFamily.InterNetworkV6, table: null))
+            .Where(r => r.Destination.PrefixLength == 0 && r.Table != Route.LocalTable && r.Type == Route.UnicastType);
         foreach (var route in defaults)
         {
             var device = route.OutputInterface ?? route.NextHops.FirstOrDefault()?.InterfaceIndex;
             if (device is { } index && byIndex.TryGetValue(index, out var link) && link.Alias != Ownership.LinkAlias && !link.ParentInOtherNamespace)
             {
-                var family = route.Family == AddressFamily.Inet6 ? "IPv6" : "IPv4";
+                var family = route.Family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
                 return $"its {family} default route leaves by {link.Name}, a link redirect-router did not make that is rooted in this namespace " +
                     "(a NIC, bond or bridge, as on a node; a router pod's default route runs over its own macvlan)";
             }

@@ -42,7 +42,7 @@ internal static class RoutingReader
             bool? matches = desiredRules is null || !owned ? null : desiredRules.Contains(KernelModelMapping.FromKernel(r));
             var text = r.ToString();
             text = r.Priority is not null && text.IndexOf(": ", StringComparison.Ordinal) is var colon and > 0 ? text[(colon + 2)..] : text;
-            return new RuleFact(r.Priority ?? 0, r.Family == NetworkTables.Inet6 ? "ipv6" : "ipv4", text, r.Table, owned, matches);
+            return new RuleFact(r.Priority ?? 0, r.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", text, r.Table, owned, matches);
         }).ToList();
     }
 }

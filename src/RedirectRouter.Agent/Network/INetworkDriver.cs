@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using System.Net.NetworkInformation;
 using RedirectRouter.Netlink.Model;
@@ -33,7 +34,7 @@ public interface INetworkDriver
     void LinkDelete(int index);
 
     /// <summary>The addresses of one family (or all), optionally of one link.</summary>
-    IReadOnlyList<InterfaceAddress> AddrList(byte family, int? interfaceIndex = null);
+    IReadOnlyList<InterfaceAddress> AddrList(AddressFamily family, int? interfaceIndex = null);
 
     /// <summary>Adds or replaces an address.</summary>
     void AddrReplace(InterfaceAddress address);
@@ -42,7 +43,7 @@ public interface INetworkDriver
     void AddrDelete(InterfaceAddress address);
 
     /// <summary>The routes of one family in one table (null: every table).</summary>
-    IReadOnlyList<Route> RouteList(byte family, uint? table);
+    IReadOnlyList<Route> RouteList(AddressFamily family, uint? table);
 
     /// <summary>Adds or replaces a route.</summary>
     void RouteReplace(Route route);
@@ -51,7 +52,7 @@ public interface INetworkDriver
     void RouteDelete(Route route);
 
     /// <summary>The policy rules of one family.</summary>
-    IReadOnlyList<RoutingRule> RuleList(byte family);
+    IReadOnlyList<RoutingRule> RuleList(AddressFamily family);
 
     /// <summary>Adds a policy rule (an equal rule already there is an error the caller handles).</summary>
     void RuleAdd(RoutingRule rule);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
-using RouteConstants = RedirectRouter.Netlink.Interop.RouteConstants;
 using NlMacvlanMode = RedirectRouter.Netlink.Model.MacvlanMode;
 using NlNextHop = RedirectRouter.Netlink.Model.NextHop;
 using NlRoute = RedirectRouter.Netlink.Model.Route;
@@ -49,7 +48,7 @@ public static class KernelModelMapping
             Destination = route.Destination,
             Table = (uint)route.Table,
             Protocol = Ownership.RouteProtocol,
-            Scope = route.Scope == RouteScope.Link ? RouteConstants.ScopeLink : RouteConstants.ScopeUniverse,
+            Scope = route.Scope == RouteScope.Link ? NlRoute.LinkScope : NlRoute.UniverseScope,
             Metric = route.Metric is { } metric ? (uint)metric : null,
             Gateway = single?.Gateway,
             OutputInterface = interfaceIndex,
@@ -84,14 +83,14 @@ public static class KernelModelMapping
 
     // IPv6 routes carry no scope (the kernel reports universe for all), so a route without a gateway is on-link.
     private static RouteScope ScopeOf(NlRoute route, int hopCount) =>
-        route.Family == Netlink.Interop.AddressFamily.Inet6
+        route.Family == AddressFamily.InterNetworkV6
             ? (hopCount == 0 ? RouteScope.Link : RouteScope.Universe)
-            : (route.Scope == RouteConstants.ScopeLink ? RouteScope.Link : RouteScope.Universe);
+            : (route.Scope == NlRoute.LinkScope ? RouteScope.Link : RouteScope.Universe);
 
     /// <summary>The netlink rule for a planned policy rule.</summary>
     public static NlRule ToKernel(PolicyRule rule) => new()
     {
-        Family = rule.Family == AddressFamily.InterNetworkV6 ? Netlink.Interop.AddressFamily.Inet6 : Netlink.Interop.AddressFamily.Inet,
+        Family = rule.Family,
         Priority = (uint)rule.Priority,
         FwMark = rule.FirewallMark,
         Source = rule.From,
@@ -102,7 +101,7 @@ public static class KernelModelMapping
     /// <summary>The planned policy rule a kernel rule corresponds to.</summary>
     public static PolicyRule FromKernel(NlRule rule) => new(
         (int)(rule.Priority ?? 0),
-        rule.Family == Netlink.Interop.AddressFamily.Inet6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork,
+        rule.Family,
         rule.FwMark,
         rule.Source,
         (int)rule.Table);

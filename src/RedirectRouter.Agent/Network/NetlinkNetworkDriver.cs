@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using RedirectRouter.Agent.Announce;
 using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 
 namespace RedirectRouter.Agent.Network;
 
@@ -40,7 +40,7 @@ public sealed class NetlinkNetworkDriver : INetworkDriver
 
     /// <inheritdoc/>
     public void LinkRename(int index, string name, string alias) =>
-        Own.LinkChange(new Netlink.Codec.LinkChange(index) { Name = name, Alias = alias });
+        Own.LinkChange(new LinkChange(index) { Name = name, Alias = alias });
 
     /// <inheritdoc/>
     public void LinkSetUp(int index) => Own.LinkSetUp(index);
@@ -52,7 +52,7 @@ public sealed class NetlinkNetworkDriver : INetworkDriver
     public void LinkDelete(int index) => Own.LinkDelete(index);
 
     /// <inheritdoc/>
-    public IReadOnlyList<InterfaceAddress> AddrList(byte family, int? interfaceIndex = null) => Own.AddrList(family, interfaceIndex);
+    public IReadOnlyList<InterfaceAddress> AddrList(AddressFamily family, int? interfaceIndex = null) => Own.AddrList(family, interfaceIndex);
 
     /// <inheritdoc/>
     public void AddrReplace(InterfaceAddress address) => Own.AddrReplace(address);
@@ -61,7 +61,7 @@ public sealed class NetlinkNetworkDriver : INetworkDriver
     public void AddrDelete(InterfaceAddress address) => Own.AddrDelete(address);
 
     /// <inheritdoc/>
-    public IReadOnlyList<Route> RouteList(byte family, uint? table) => Own.RouteList(family, table);
+    public IReadOnlyList<Route> RouteList(AddressFamily family, uint? table) => Own.RouteList(family, table);
 
     /// <inheritdoc/>
     public void RouteReplace(Route route) => Own.RouteReplace(route);
@@ -70,7 +70,7 @@ public sealed class NetlinkNetworkDriver : INetworkDriver
     public void RouteDelete(Route route) => Own.RouteDelete(route);
 
     /// <inheritdoc/>
-    public IReadOnlyList<RoutingRule> RuleList(byte family) => Own.RuleList(family);
+    public IReadOnlyList<RoutingRule> RuleList(AddressFamily family) => Own.RuleList(family);
 
     /// <inheritdoc/>
     public void RuleAdd(RoutingRule rule) => Own.RuleAdd(rule);
@@ -103,7 +103,7 @@ public sealed class NetlinkNetworkDriver : INetworkDriver
 
     private static string DefaultRouteInterface(NetlinkHandle host)
     {
-        var defaultRoute = host.RouteList(NlFamily.Inet)
+        var defaultRoute = host.RouteList(AddressFamily.InterNetwork)
             .Where(r => r.Destination.PrefixLength == 0)
             .OrderBy(r => r.Metric ?? 0)
             .FirstOrDefault();

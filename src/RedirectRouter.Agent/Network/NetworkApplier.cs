@@ -6,7 +6,6 @@ using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
 using LinkSpec = RedirectRouter.Core.Planning.LinkSpec;
 using NlAddress = RedirectRouter.Netlink.Model.InterfaceAddress;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
 
 namespace RedirectRouter.Agent.Network;
 
@@ -44,7 +43,7 @@ public sealed partial class NetworkApplier
                 ApplyOne(action, known);
                 LogApplied(_logger, Describe(action));
             }
-            catch (NetlinkException e)
+            catch (KernelException e)
             {
                 throw new SetupException(StepOf(action), $"{Describe(action)} failed: {e.Message}", e);
             }
@@ -175,9 +174,9 @@ public sealed partial class NetworkApplier
         var address = spec.Address.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork && _settings.DuplicateProbeWindow > TimeSpan.Zero
             && !_claimed.Contains(address)
-            && !own.AddrList(NlFamily.Inet, link.Index).Any(a => a.Address.Equals(address)))
+            && !own.AddrList(AddressFamily.InterNetwork, link.Index).Any(a => a.Address.Equals(address)))
         {
-            var mac = PhysicalAddress.Parse((link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address")).Replace(':', '-').ToUpperInvariant());
+            var mac = link.MacAddress ?? throw new SetupException("addresses", $"{link.Name} has no MAC address");
             var conflict = _driver.ProbeDuplicateAddress(link.Index, mac, address, _settings.DuplicateProbeWindow, _settings.DuplicateProbeCount);
             if (conflict is not null)
             {
@@ -200,7 +199,7 @@ public sealed partial class NetworkApplier
         var deadline = DateTime.UtcNow + _settings.Ipv6DadTimeout;
         while (true)
         {
-            var current = own.AddrList(NlFamily.Inet6, link.Index).FirstOrDefault(a => a.Address.Equals(spec.Address.Address));
+            var current = own.AddrList(AddressFamily.InterNetworkV6, link.Index).FirstOrDefault(a => a.Address.Equals(spec.Address.Address));
             if (current is null)
             {
                 throw new SetupException("addresses", $"{spec.Address} vanished from {link.Name} during duplicate address detection");

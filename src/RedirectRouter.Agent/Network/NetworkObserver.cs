@@ -1,7 +1,7 @@
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 using NlAddress = RedirectRouter.Netlink.Model.InterfaceAddress;
 using NlLink = RedirectRouter.Netlink.Model.Link;
 using NlRoute = RedirectRouter.Netlink.Model.Route;
@@ -28,9 +28,9 @@ public static class NetworkObserver
         ArgumentNullException.ThrowIfNull(handle);
         return Observe(
             handle.LinkList(),
-            handle.AddrList(NlFamily.Unspecified),
-            handle.RouteList(NlFamily.Inet, table: null).Concat(handle.RouteList(NlFamily.Inet6, table: null)).ToList(),
-            handle.RuleList(NlFamily.Inet).Concat(handle.RuleList(NlFamily.Inet6)).ToList(),
+            handle.AddrList(AddressFamily.Unspecified),
+            handle.RouteList(AddressFamily.InterNetwork, table: null).Concat(handle.RouteList(AddressFamily.InterNetworkV6, table: null)).ToList(),
+            handle.RuleList(AddressFamily.InterNetwork).Concat(handle.RuleList(AddressFamily.InterNetworkV6)).ToList(),
             desired);
     }
 

@@ -1,6 +1,5 @@
 using RedirectRouter.Core.Planning;
-using RouteConstants = RedirectRouter.Netlink.Interop.RouteConstants;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 using NlRule = RedirectRouter.Netlink.Model.RoutingRule;
 
 namespace RedirectRouter.Agent.Network;
@@ -52,7 +51,7 @@ public static class Ownership
     {
         ArgumentNullException.ThrowIfNull(rule);
         if (rule.Priority is not { } priority || rule.Invert || rule.Destination is not null || rule.InputInterface is not null
-            || rule.OutputInterface is not null || rule.Action != RouteConstants.RuleActionToTable)
+            || rule.OutputInterface is not null || rule.Action != NlRule.LookUpTableAction)
         {
             return false;
         }
@@ -65,7 +64,7 @@ public static class Ownership
         if (priority is >= Planner.SourceRulePriority and < Planner.SourceRulePriority + 100)
         {
             var home = priority - Planner.SourceRulePriority;
-            var hostLength = rule.Family == NlFamily.Inet6 ? 128 : 32;
+            var hostLength = rule.Family == AddressFamily.InterNetworkV6 ? 128 : 32;
             return rule.FwMark is null && rule.Source is { } source && source.PrefixLength == hostLength
                 && rule.Table == Planner.FirstHomeTable + home;
         }

@@ -16,12 +16,11 @@ public static class Announcements
         foreach (var group in desired.Addresses.GroupBy(a => a.Interface))
         {
             var link = namespaces.OwnHandle.LinkGetByName(group.Key) ?? throw new SetupException("announce", $"{group.Key} is missing");
-            if (link.MacAddress is null)
+            if (link.MacAddress is not { } mac)
             {
                 continue;
             }
 
-            var mac = PhysicalAddress.Parse(link.MacAddress.Replace(':', '-').ToUpperInvariant());
             var addresses = group.Select(a => a.Address.Address).ToArray();
             AddressAnnouncer.Announce(namespaces.Own, link.Index, mac, addresses);
             sent += addresses.Length;

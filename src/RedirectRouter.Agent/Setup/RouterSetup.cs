@@ -97,7 +97,7 @@ public sealed partial class RouterSetup
             {
                 Announcements.SendAll(namespaces, desired.Network);
             }
-            catch (NetlinkException e)
+            catch (KernelException e)
             {
                 throw new SetupException("announce", e.Message, e);
             }

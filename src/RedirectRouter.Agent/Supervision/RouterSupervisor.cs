@@ -288,7 +288,7 @@ public sealed partial class RouterSupervisor : BackgroundService
         {
             _metrics.Announced(Announcements.SendAll(outcome.Namespaces, outcome.Desired.Network));
         }
-        catch (Exception e) when (e is NetlinkException or SetupException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is KernelException or SetupException or System.Net.Sockets.SocketException)
         {
             LogAnnounceFailed(_logger, e.Message);
         }

@@ -5,14 +5,14 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Encodes address requests and decodes <c>RTM_NEWADDR</c> payloads.</summary>
-public static class AddressCodec
+internal static class AddressCodec
 {
     /// <summary>The body of <c>RTM_NEWADDR</c> / <c>RTM_DELADDR</c> for <paramref name="address"/>.</summary>
     public static void Write(ref NetlinkMessageWriter writer, InterfaceAddress address)
     {
         writer.WriteStruct(new IfAddrMsg
         {
-            Family = address.Family,
+            Family = address.WireFamily,
             PrefixLength = (byte)address.PrefixLength,
             Flags = (byte)((uint)address.Flags & 0xff),
             Scope = address.Scope,
@@ -31,9 +31,12 @@ public static class AddressCodec
         }
     }
 
-    /// <summary>The body of an address dump request.</summary>
-    public static void WriteDump(ref NetlinkMessageWriter writer, byte family) =>
-        writer.WriteStruct(new IfAddrMsg { Family = family });
+    /// <summary>
+    /// The body of an address dump request. A non-zero <paramref name="interfaceIndex"/> asks for one link's addresses;
+    /// the kernel honours it only on a socket with <c>NETLINK_GET_STRICT_CHK</c> (4.20+) and ignores it otherwise.
+    /// </summary>
+    public static void WriteDump(ref NetlinkMessageWriter writer, byte family, int interfaceIndex = 0) =>
+        writer.WriteStruct(new IfAddrMsg { Family = family, Index = interfaceIndex });
 
     /// <summary>Decodes an <c>RTM_NEWADDR</c> payload.</summary>
     public static InterfaceAddress Decode(ReadOnlySpan<byte> payload)

@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using System.Runtime.InteropServices;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Model;
@@ -6,7 +7,7 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Encodes link requests and decodes <c>RTM_NEWLINK</c> payloads.</summary>
-public static class LinkCodec
+internal static class LinkCodec
 {
     /// <summary>The body of an <c>RTM_NEWLINK</c> create request for <paramref name="spec"/>.</summary>
     public static void WriteAdd(ref NetlinkMessageWriter writer, LinkSpec spec)
@@ -118,7 +119,7 @@ public static class LinkCodec
         string? name = null;
         string? alias = null;
         string? kind = null;
-        string? mac = null;
+        PhysicalAddress? mac = null;
         int mtu = 0;
         int? parent = null;
         int? master = null;
@@ -144,7 +145,7 @@ public static class LinkCodec
                     mtu = (int)NetlinkAttributeReader.ReadUInt32(value, "IFLA_MTU");
                     break;
                 case IflaAttribute.Address:
-                    mac = FormatMac(value);
+                    mac = new PhysicalAddress(value.ToArray());
                     break;
                 case IflaAttribute.Link:
                     parent = (int)NetlinkAttributeReader.ReadUInt32(value, "IFLA_LINK");
@@ -252,5 +253,4 @@ public static class LinkCodec
     }
 
     /// <summary>Formats a hardware address as lower-case colon-separated hex.</summary>
-    public static string FormatMac(ReadOnlySpan<byte> value) => string.Join(':', value.ToArray().Select(b => b.ToString("x2")));
 }

@@ -6,7 +6,7 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Decodes <c>RTM_NEWNEIGH</c> payloads.</summary>
-public static class NeighborCodec
+internal static class NeighborCodec
 {
     /// <summary>The body of a neighbour dump request.</summary>
     public static void WriteDump(ref NetlinkMessageWriter writer, byte family) =>
@@ -27,7 +27,7 @@ public static class NeighborCodec
             }
             else if (type == NdaAttribute.LinkLayerAddress)
             {
-                lladdr = LinkCodec.FormatMac(value);
+                lladdr = HardwareAddress.Format(value);
             }
         }
 

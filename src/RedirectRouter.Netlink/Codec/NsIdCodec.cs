@@ -5,10 +5,10 @@ namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>The id one namespace gives another, as <c>RTM_NEWNSID</c> reports it.</summary>
 /// <param name="Id">The id, or <see cref="NetnsaAttribute.NotAssigned"/>.</param>
-public sealed record NsIdReply(int Id);
+internal sealed record NsIdReply(int Id);
 
 /// <summary>Encodes <c>RTM_GETNSID</c> requests and decodes <c>RTM_NEWNSID</c> replies.</summary>
-public static class NsIdCodec
+internal static class NsIdCodec
 {
     /// <summary>Writes the body of <c>RTM_GETNSID</c> asking about the namespace open as <paramref name="fd"/>.</summary>
     public static void WriteGetByFd(ref NetlinkMessageWriter writer, int fd)

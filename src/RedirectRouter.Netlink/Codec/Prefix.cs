@@ -3,7 +3,7 @@ using System.Net;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Builds <see cref="IPNetwork"/> values from kernel data, clearing host bits the kernel may leave set.</summary>
-public static class Prefix
+internal static class Prefix
 {
     /// <summary>The network of <paramref name="address"/>/<paramref name="length"/> with host bits cleared.</summary>
     public static IPNetwork Create(IPAddress address, int length)

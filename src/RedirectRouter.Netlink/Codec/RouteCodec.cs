@@ -7,7 +7,7 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Encodes route requests and decodes <c>RTM_NEWROUTE</c> payloads.</summary>
-public static class RouteCodec
+internal static class RouteCodec
 {
     /// <summary>The body of <c>RTM_NEWROUTE</c> for <paramref name="route"/>.</summary>
     public static void WriteNew(ref NetlinkMessageWriter writer, Route route) => Write(ref writer, route, delete: false);
@@ -26,7 +26,7 @@ public static class RouteCodec
     {
         writer.WriteStruct(new RtMsg
         {
-            Family = route.Family,
+            Family = route.WireFamily,
             DestinationLength = (byte)route.Destination.PrefixLength,
             Table = route.Table < 256 ? (byte)route.Table : (byte)RouteConstants.TableUnspecified,
             Protocol = delete ? (byte)0 : route.Protocol,

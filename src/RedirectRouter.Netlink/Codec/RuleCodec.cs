@@ -6,14 +6,14 @@ using RedirectRouter.Netlink.Protocol;
 namespace RedirectRouter.Netlink.Codec;
 
 /// <summary>Encodes policy-rule requests and decodes <c>RTM_NEWRULE</c> payloads.</summary>
-public static class RuleCodec
+internal static class RuleCodec
 {
     /// <summary>The body of <c>RTM_NEWRULE</c> / <c>RTM_DELRULE</c> for <paramref name="rule"/>.</summary>
     public static void Write(ref NetlinkMessageWriter writer, RoutingRule rule)
     {
         writer.WriteStruct(new FibRuleHdr
         {
-            Family = rule.Family,
+            Family = WireFamily.Of(rule.Family),
             DestinationLength = (byte)(rule.Destination?.PrefixLength ?? 0),
             SourceLength = (byte)(rule.Source?.PrefixLength ?? 0),
             Table = rule.Table < 256 ? (byte)rule.Table : (byte)RouteConstants.TableUnspecified,
@@ -127,7 +127,7 @@ public static class RuleCodec
 
         return new RoutingRule
         {
-            Family = header.Family,
+            Family = WireFamily.From(header.Family),
             Priority = priority,
             Source = source is null ? null : Prefix.Create(source, header.SourceLength),
             Destination = destination is null ? null : Prefix.Create(destination, header.DestinationLength),

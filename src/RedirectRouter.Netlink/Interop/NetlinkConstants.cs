@@ -4,14 +4,14 @@ namespace RedirectRouter.Netlink.Interop;
 // linux/if_addr.h, linux/fib_rules.h, linux/neighbour.h). They are part of the kernel ABI and never change.
 
 /// <summary>Netlink protocol families used here (<c>NETLINK_*</c>).</summary>
-public static class NetlinkProtocol
+internal static class NetlinkProtocol
 {
     /// <summary><c>NETLINK_ROUTE</c>: routing and link configuration.</summary>
     public const int Route = 0;
 }
 
 /// <summary>Control message types (<c>NLMSG_*</c>).</summary>
-public static class NetlinkMessageType
+internal static class NetlinkMessageType
 {
     /// <summary><c>NLMSG_NOOP</c>.</summary>
     public const ushort Noop = 1;
@@ -25,7 +25,7 @@ public static class NetlinkMessageType
 
 /// <summary>Header flags (<c>NLM_F_*</c>).</summary>
 [Flags]
-public enum NetlinkFlags : ushort
+internal enum NetlinkFlags : ushort
 {
     /// <summary>No flag.</summary>
     None = 0,
@@ -62,7 +62,7 @@ public enum NetlinkFlags : ushort
 }
 
 /// <summary>rtnetlink message types (<c>RTM_*</c>).</summary>
-public static class RtmType
+internal static class RtmType
 {
     /// <summary><c>RTM_NEWLINK</c>.</summary>
     public const ushort NewLink = 16;
@@ -115,7 +115,7 @@ public static class RtmType
 }
 
 /// <summary>Netlink socket options at level <c>SOL_NETLINK</c>.</summary>
-public static class NetlinkSocketOption
+internal static class NetlinkSocketOption
 {
     /// <summary><c>NETLINK_ADD_MEMBERSHIP</c>.</summary>
     public const int AddMembership = 1;
@@ -130,7 +130,7 @@ public static class NetlinkSocketOption
 }
 
 /// <summary>Extended-ack attribute types (<c>NLMSGERR_ATTR_*</c>).</summary>
-public static class NetlinkErrorAttribute
+internal static class NetlinkErrorAttribute
 {
     /// <summary><c>NLMSGERR_ATTR_MSG</c>: the error text.</summary>
     public const ushort Message = 1;
@@ -160,7 +160,7 @@ public enum RtnlGroup : uint
 }
 
 /// <summary>Attribute flag bits and alignment (<c>NLA_*</c>).</summary>
-public static class NetlinkAttributeFlags
+internal static class NetlinkAttributeFlags
 {
     /// <summary><c>NLA_F_NESTED</c>.</summary>
     public const ushort Nested = 0x8000;
@@ -171,7 +171,7 @@ public static class NetlinkAttributeFlags
 }
 
 /// <summary>Address families (<c>AF_*</c>) as they appear in rtnetlink headers.</summary>
-public static class AddressFamily
+internal static class AddressFamily
 {
     /// <summary><c>AF_UNSPEC</c>.</summary>
     public const byte Unspecified = 0;
@@ -184,7 +184,7 @@ public static class AddressFamily
 }
 
 /// <summary>Link attributes (<c>IFLA_*</c>).</summary>
-public static class IflaAttribute
+internal static class IflaAttribute
 {
     /// <summary><c>IFLA_ADDRESS</c>.</summary>
     public const ushort Address = 1;
@@ -231,7 +231,7 @@ public static class IflaAttribute
 }
 
 /// <summary>Address attributes (<c>IFA_*</c>).</summary>
-public static class IfaAttribute
+internal static class IfaAttribute
 {
     /// <summary><c>IFA_ADDRESS</c>: the prefix address (the peer on point-to-point links).</summary>
     public const ushort Address = 1;
@@ -248,7 +248,7 @@ public static class IfaAttribute
 }
 
 /// <summary>Route attributes (<c>RTA_*</c>).</summary>
-public static class RtaAttribute
+internal static class RtaAttribute
 {
     /// <summary><c>RTA_DST</c>.</summary>
     public const ushort Destination = 1;
@@ -275,7 +275,7 @@ public static class RtaAttribute
 }
 
 /// <summary>Policy rule attributes (<c>FRA_*</c>).</summary>
-public static class FraAttribute
+internal static class FraAttribute
 {
     /// <summary><c>FRA_DST</c>.</summary>
     public const ushort Destination = 1;
@@ -298,7 +298,7 @@ public static class FraAttribute
 }
 
 /// <summary>Namespace id attributes (<c>NETNSA_*</c>, of <c>RTM_GETNSID</c> and <c>RTM_NEWNSID</c>).</summary>
-public static class NetnsaAttribute
+internal static class NetnsaAttribute
 {
     /// <summary><c>NETNSA_NSID</c>: the id (s32).</summary>
     public const ushort NsId = 1;
@@ -309,7 +309,7 @@ public static class NetnsaAttribute
 }
 
 /// <summary>Neighbour attributes (<c>NDA_*</c>).</summary>
-public static class NdaAttribute
+internal static class NdaAttribute
 {
     /// <summary><c>NDA_DST</c>.</summary>
     public const ushort Destination = 1;
@@ -318,7 +318,7 @@ public static class NdaAttribute
 }
 
 /// <summary>Route table ids, protocols, scopes and types (<c>RT_TABLE_*</c>, <c>RTPROT_*</c>, <c>RT_SCOPE_*</c>, <c>RTN_*</c>).</summary>
-public static class RouteConstants
+internal static class RouteConstants
 {
     /// <summary><c>RT_TABLE_UNSPEC</c>.</summary>
     public const uint TableUnspecified = 0;

@@ -7,7 +7,7 @@ namespace RedirectRouter.Netlink.Interop;
 
 /// <summary><c>struct nlmsghdr</c> (16 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct NlMsgHdr
+internal struct NlMsgHdr
 {
     public uint Length;
     public ushort Type;
@@ -21,7 +21,7 @@ public struct NlMsgHdr
 
 /// <summary><c>struct nlattr</c> / <c>struct rtattr</c> (4 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct NlAttr
+internal struct NlAttr
 {
     public ushort Length;
     public ushort Type;
@@ -32,7 +32,7 @@ public struct NlAttr
 
 /// <summary><c>struct ifinfomsg</c> (16 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct IfInfoMsg
+internal struct IfInfoMsg
 {
     public byte Family;
     public byte Pad;
@@ -44,7 +44,7 @@ public struct IfInfoMsg
 
 /// <summary><c>struct rtgenmsg</c> padded to its aligned size (4 bytes), the header of <c>RTM_*NSID</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct RtGenMsg
+internal struct RtGenMsg
 {
     public byte Family;
     public byte Pad1;
@@ -53,7 +53,7 @@ public struct RtGenMsg
 
 /// <summary><c>struct ifaddrmsg</c> (8 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct IfAddrMsg
+internal struct IfAddrMsg
 {
     public byte Family;
     public byte PrefixLength;
@@ -64,7 +64,7 @@ public struct IfAddrMsg
 
 /// <summary><c>struct rtmsg</c> (12 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct RtMsg
+internal struct RtMsg
 {
     public byte Family;
     public byte DestinationLength;
@@ -79,7 +79,7 @@ public struct RtMsg
 
 /// <summary><c>struct fib_rule_hdr</c> (12 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct FibRuleHdr
+internal struct FibRuleHdr
 {
     public byte Family;
     public byte DestinationLength;
@@ -94,7 +94,7 @@ public struct FibRuleHdr
 
 /// <summary><c>struct ndmsg</c> (12 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct NdMsg
+internal struct NdMsg
 {
     public byte Family;
     public byte Pad1;
@@ -107,7 +107,7 @@ public struct NdMsg
 
 /// <summary><c>struct rtnexthop</c> (8 bytes), one entry of <c>RTA_MULTIPATH</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct RtNextHop
+internal struct RtNextHop
 {
     public ushort Length;
     public byte Flags;
@@ -117,7 +117,7 @@ public struct RtNextHop
 
 /// <summary><c>struct sockaddr_nl</c> (12 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct SockAddrNl
+internal struct SockAddrNl
 {
     public ushort Family;
     public ushort Pad;
@@ -127,7 +127,7 @@ public struct SockAddrNl
 
 /// <summary>The fixed part of <c>struct nlmsgerr</c>: the errno, then the request's header.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct NlMsgErr
+internal struct NlMsgErr
 {
     public int Error;
     public NlMsgHdr Request;
@@ -135,7 +135,7 @@ public struct NlMsgErr
 
 /// <summary><c>struct timeval</c> on 64-bit Linux, for <c>SO_RCVTIMEO</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct Timeval
+internal struct Timeval
 {
     public long Seconds;
     public long Microseconds;

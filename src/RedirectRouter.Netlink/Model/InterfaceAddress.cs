@@ -26,7 +26,10 @@ public sealed record InterfaceAddress
     public string? Label { get; init; }
 
     /// <summary>The address family (<c>AF_INET</c> or <c>AF_INET6</c>).</summary>
-    public byte Family => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Interop.AddressFamily.Inet6 : Interop.AddressFamily.Inet;
+    public System.Net.Sockets.AddressFamily Family => Address.AddressFamily;
+
+    /// <summary>The <c>AF_*</c> byte sent to the kernel.</summary>
+    internal byte WireFamily => Interop.WireFamily.Of(Family);
 
     /// <summary>True for IPv6.</summary>
     public bool IsIPv6 => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;

@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using RedirectRouter.Netlink.Interop;
 
 namespace RedirectRouter.Netlink.Model;
@@ -23,8 +24,8 @@ public sealed record Link
     /// <summary>The MTU.</summary>
     public int Mtu { get; init; }
 
-    /// <summary>The hardware address as <c>aa:bb:cc:dd:ee:ff</c>, when the link has one.</summary>
-    public string? MacAddress { get; init; }
+    /// <summary>The hardware address, when the link has one (<see cref="HardwareAddress.Format(PhysicalAddress)"/> prints it as <c>ip link</c> does).</summary>
+    public PhysicalAddress? MacAddress { get; init; }
 
     /// <summary>The parent's index (<c>IFLA_LINK</c>); for a link whose parent is in another namespace it indexes there.</summary>
     public int? ParentIndex { get; init; }

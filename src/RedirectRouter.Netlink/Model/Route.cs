@@ -39,10 +39,29 @@ public sealed record Route
     /// <summary>The next hops of a multipath (ECMP) route; empty for a single-path route.</summary>
     public IReadOnlyList<NextHop> NextHops { get; init; } = [];
 
-    /// <summary>The address family.</summary>
-    public byte Family => Destination.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-        ? Interop.AddressFamily.Inet6
-        : Interop.AddressFamily.Inet;
+    /// <summary>The <c>main</c> table (<c>RT_TABLE_MAIN</c>), where <c>ip route</c> adds routes without <c>table</c>.</summary>
+    public const uint MainTable = RouteConstants.TableMain;
+
+    /// <summary>The <c>local</c> table (<c>RT_TABLE_LOCAL</c>): the kernel's routes to the host's own addresses.</summary>
+    public const uint LocalTable = RouteConstants.TableLocal;
+
+    /// <summary>The protocol of routes the kernel adds for an address (<c>proto kernel</c>).</summary>
+    public const byte KernelProtocol = RouteConstants.ProtocolKernel;
+
+    /// <summary>The scope of a route to anywhere (<c>scope global</c>).</summary>
+    public const byte UniverseScope = RouteConstants.ScopeUniverse;
+
+    /// <summary>The scope of a route to the attached link only (<c>scope link</c>).</summary>
+    public const byte LinkScope = RouteConstants.ScopeLink;
+
+    /// <summary>The type of an ordinary forwarding route (<c>unicast</c>; local, broadcast and blackhole are others).</summary>
+    public const byte UnicastType = RouteConstants.TypeUnicast;
+
+    /// <summary>The address family of <see cref="Destination"/>.</summary>
+    public System.Net.Sockets.AddressFamily Family => Destination.BaseAddress.AddressFamily;
+
+    /// <summary>The <c>AF_*</c> byte sent to the kernel.</summary>
+    internal byte WireFamily => Interop.WireFamily.Of(Family);
 
     /// <summary>The scope sent to the kernel.</summary>
     public byte EffectiveScope => Scope ?? (Gateway is null && NextHops.Count == 0 && OutputInterface is not null

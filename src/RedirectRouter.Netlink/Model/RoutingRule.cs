@@ -6,8 +6,11 @@ namespace RedirectRouter.Netlink.Model;
 /// <summary>A policy routing rule: <c>ip rule add [not] [from P] [to P] [fwmark M/MASK] [iif I] [oif O] [priority N] table T</c>.</summary>
 public sealed record RoutingRule
 {
-    /// <summary>The address family (<c>AF_INET</c> or <c>AF_INET6</c>).</summary>
-    public required byte Family { get; init; }
+    /// <summary>The action of a rule that looks up <see cref="Table"/> (<c>FR_ACT_TO_TBL</c>, <c>lookup T</c>).</summary>
+    public const byte LookUpTableAction = RouteConstants.RuleActionToTable;
+
+    /// <summary>The address family: <see cref="System.Net.Sockets.AddressFamily.InterNetwork"/> or <see cref="System.Net.Sockets.AddressFamily.InterNetworkV6"/>.</summary>
+    public required System.Net.Sockets.AddressFamily Family { get; init; }
 
     /// <summary>The priority (lower runs first); null lets the kernel choose.</summary>
     public uint? Priority { get; init; }

@@ -14,7 +14,7 @@ public enum NfFamily : byte
 }
 
 /// <summary>Names of <see cref="NfFamily"/> values.</summary>
-public static class NfFamilyNames
+internal static class NfFamilyNames
 {
     /// <summary>The nft keyword: <c>ip</c>, <c>ip6</c>, <c>inet</c>.</summary>
     public static string Keyword(this NfFamily family) => family switch

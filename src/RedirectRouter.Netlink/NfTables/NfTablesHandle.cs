@@ -14,7 +14,6 @@ namespace RedirectRouter.Netlink.NfTables;
 /// </summary>
 public sealed class NfTablesHandle : IDisposable
 {
-    private const int MaxDumpAttempts = 5;
     private const int SoSndBufForce = 32;
     private readonly NetlinkSocket _socket;
     private readonly Lock _gate = new();
@@ -253,88 +252,21 @@ public sealed class NfTablesHandle : IDisposable
         return -1;
     }
 
-    private delegate void ReplyDecoder<T>(ReadOnlySpan<byte> payload, List<T> into);
-
-    private List<T> Dump<TState, T>(ushort type, TState state, MessageBodyWriter<TState> body, ReplyDecoder<T> decode, string request)
+    private List<T> Dump<TState, T>(ushort type, TState state, MessageBodyWriter<TState> body, DumpReplyDecoder<T> decode, string request)
         where TState : notnull
     {
         lock (_gate)
         {
-            for (var attempt = 1; ; attempt++)
+            var retried = InterruptedDumpsRetried;
+            try
             {
-                var items = DumpOnce(type, state, body, decode, request, out var interrupted);
-                if (!interrupted)
-                {
-                    return items;
-                }
-
-                if (attempt == MaxDumpAttempts)
-                {
-                    throw new NetlinkException(Errors.EINTR, $"{Name(type)} ({request})", $"dump interrupted {MaxDumpAttempts} times in a row");
-                }
-
-                InterruptedDumpsRetried++;
+                return NetlinkDump.Run(_socket, _receiveBuffer, () => SendRequest(type, NetlinkFlags.Request | NetlinkFlags.Dump, state, body),
+                    decode, Name(type), request, ref retried);
             }
-        }
-    }
-
-    private List<T> DumpOnce<TState, T>(ushort type, TState state, MessageBodyWriter<TState> body, ReplyDecoder<T> decode, string request, out bool interrupted)
-        where TState : notnull
-    {
-        var sequence = SendRequest(type, NetlinkFlags.Request | NetlinkFlags.Dump, state, body);
-        var items = new List<T>();
-        interrupted = false;
-        NetlinkParseException? parseError = null;
-        while (true)
-        {
-            var length = _socket.Receive(_receiveBuffer);
-            var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, length));
-            while (reader.TryRead(out var header, out var payload))
+            finally
             {
-                if (header.Sequence != sequence || header.PortId != _socket.PortId)
-                {
-                    continue;
-                }
-
-                if ((header.Flags & (ushort)NetlinkFlags.DumpInterrupted) != 0)
-                {
-                    interrupted = true;
-                }
-
-                switch (header.Type)
-                {
-                    case NetlinkMessageType.Done:
-                        var status = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                        if (status < 0)
-                        {
-                            throw new NetlinkException(-status, $"{Name(type)} ({request})");
-                        }
-
-                        if (parseError is not null)
-                        {
-                            throw parseError;
-                        }
-
-                        return items;
-                    case NetlinkMessageType.Error:
-                        var ack = ParseAck(header, payload);
-                        throw new NetlinkException(ack.Errno == 0 ? Errors.EINVAL : ack.Errno, $"{Name(type)} ({request})", ack.Text);
-                    case NetlinkMessageType.Noop or NetlinkMessageType.Overrun:
-                        continue;
-                }
-
-                try
-                {
-                    decode(payload, items);
-                }
-                catch (NetlinkParseException e)
-                {
-                    // Read on to the end of the dump so the socket stays in step, then report.
-                    parseError ??= e;
-                }
+                InterruptedDumpsRetried = retried;
             }
-
-            ThrowIfMalformed(reader.Error, Name(type));
         }
     }
 

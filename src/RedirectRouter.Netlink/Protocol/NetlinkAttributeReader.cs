@@ -9,7 +9,7 @@ namespace RedirectRouter.Netlink.Protocol;
 /// Walks the attributes of a message payload. <see cref="TryRead"/> stops at the end or at the first
 /// malformed attribute; a malformed one sets <see cref="Error"/>, which stays set. It never throws and never logs.
 /// </summary>
-public ref struct NetlinkAttributeReader
+internal ref struct NetlinkAttributeReader
 {
     private ReadOnlySpan<byte> _remaining;
 

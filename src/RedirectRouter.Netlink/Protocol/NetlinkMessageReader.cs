@@ -7,7 +7,7 @@ namespace RedirectRouter.Netlink.Protocol;
 /// Walks the messages in one datagram from the kernel (<c>NLMSG_OK</c>/<c>NLMSG_NEXT</c>).
 /// A truncated or inconsistent header stops the walk and sets <see cref="Error"/>; it never throws.
 /// </summary>
-public ref struct NetlinkMessageReader
+internal ref struct NetlinkMessageReader
 {
     private ReadOnlySpan<byte> _remaining;
 

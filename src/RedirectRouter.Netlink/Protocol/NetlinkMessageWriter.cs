@@ -12,7 +12,7 @@ namespace RedirectRouter.Netlink.Protocol;
 /// multipath next hops are written when their scope ends (back-patched), so callers never compute
 /// sizes. Several messages may be written one after another for a batched send.
 /// </summary>
-public ref struct NetlinkMessageWriter
+internal ref struct NetlinkMessageWriter
 {
     private readonly Span<byte> _buffer;
     private int _position;

@@ -1,7 +1,7 @@
 namespace RedirectRouter.Netlink.Protocol;
 
 /// <summary>A netlink message from the kernel could not be decoded (truncated or malformed).</summary>
-public sealed class NetlinkParseException : Exception
+internal sealed class NetlinkParseException : Exception
 {
     /// <summary>Creates the exception with a description of what was malformed.</summary>
     public NetlinkParseException(string message) : base(message)

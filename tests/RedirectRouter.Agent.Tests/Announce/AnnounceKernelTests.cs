@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using RedirectRouter.Agent.Announce;
 using RedirectRouter.Netlink;
+using RedirectRouter.Netlink.Model;
 using RedirectRouter.TestSupport;
 
 namespace RedirectRouter.Agent.Tests.Announce;
@@ -24,7 +25,7 @@ public sealed class AnnounceKernelTests
                 using var handle = NetlinkHandle.OpenIn(Router.Handle);
                 var link = handle.LinkGetByName("eg0")!;
                 Index = link.Index;
-                Mac = PhysicalAddress.Parse(link.MacAddress!.Replace(':', '-').ToUpperInvariant());
+                Mac = link.MacAddress!;
             }
             catch
             {
@@ -66,7 +67,7 @@ public sealed class AnnounceKernelTests
 
         Assert.NotNull(conflict);
         Assert.False(conflict.WasProbing);
-        Assert.Equal(segment.OtherMac, AddressConflict.FormatMac(conflict.OtherHost));
+        Assert.Equal(segment.OtherMac, HardwareAddress.Format(conflict.OtherHost));
         Assert.Contains("already in use", conflict.ToString());
     }
 
@@ -94,7 +95,7 @@ public sealed class AnnounceKernelTests
 
         AddressAnnouncer.Announce(segment.Router.Handle, segment.Index, segment.Mac, [IPAddress.Parse("10.9.0.7")]);
 
-        Assert.Equal(AddressConflict.FormatMac(segment.Mac), WaitForNeighbor(segment, "10.9.0.7"));
+        Assert.Equal(HardwareAddress.Format(segment.Mac), WaitForNeighbor(segment, "10.9.0.7"));
     }
 
     [Fact]
@@ -107,12 +108,12 @@ public sealed class AnnounceKernelTests
 
         AddressAnnouncer.Announce(segment.Router.Handle, segment.Index, segment.Mac, [IPAddress.Parse("fd00:9::7")]);
 
-        Assert.Equal(AddressConflict.FormatMac(segment.Mac), WaitForNeighbor(segment, "fd00:9::7"));
+        Assert.Equal(HardwareAddress.Format(segment.Mac), WaitForNeighbor(segment, "fd00:9::7"));
     }
 
     private static string? WaitForNeighbor(Segment segment, string address)
     {
-        var expected = AddressConflict.FormatMac(segment.Mac);
+        var expected = HardwareAddress.Format(segment.Mac);
         var deadline = DateTime.UtcNow.AddSeconds(2);
         string? seen;
         do

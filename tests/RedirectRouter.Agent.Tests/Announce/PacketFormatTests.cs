@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using RedirectRouter.Agent.Announce;
+using RedirectRouter.Netlink.Packet;
 
 namespace RedirectRouter.Agent.Tests.Announce;
 

@@ -4,7 +4,7 @@ using RedirectRouter.Agent.Network;
 using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
 using InterfaceFlags = RedirectRouter.Netlink.Interop.InterfaceFlags;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 
 namespace RedirectRouter.Agent.Tests.Network;
 
@@ -24,9 +24,9 @@ internal sealed class FakeNetworkDriver : INetworkDriver
     private readonly List<RoutingRule> _rules =
     [
         // The kernel's own rules; their protocol tells the agent that this kernel marks rules (4.17+).
-        new() { Family = NlFamily.Inet, Priority = 0, Table = 255, Protocol = 2 },
-        new() { Family = NlFamily.Inet, Priority = 32766, Table = 254, Protocol = 2 },
-        new() { Family = NlFamily.Inet6, Priority = 32766, Table = 254, Protocol = 2 },
+        new() { Family = AddressFamily.InterNetwork, Priority = 0, Table = 255, Protocol = 2 },
+        new() { Family = AddressFamily.InterNetwork, Priority = 32766, Table = 254, Protocol = 2 },
+        new() { Family = AddressFamily.InterNetworkV6, Priority = 32766, Table = 254, Protocol = 2 },
     ];
     private int _nextIndex = 2;
 
@@ -58,7 +58,7 @@ internal sealed class FakeNetworkDriver : INetworkDriver
             Kind = mode is null ? "veth" : "macvlan",
             MacvlanMode = mode,
             Mtu = 1500,
-            MacAddress = $"02:00:00:00:00:{_nextIndex:x2}",
+            MacAddress = new PhysicalAddress([0x02, 0, 0, 0, 0, (byte)_nextIndex]),
             Flags = up ? InterfaceFlags.Up : 0,
             OperationalState = up ? OperationalState.Up : OperationalState.Down,
         };
@@ -111,8 +111,8 @@ internal sealed class FakeNetworkDriver : INetworkDriver
         _routes.RemoveAll(r => r.OutputInterface == index);
     }
 
-    public IReadOnlyList<InterfaceAddress> AddrList(byte family, int? interfaceIndex = null) =>
-        [.. _addresses.Where(a => (family == NlFamily.Unspecified || a.Family == family) && (interfaceIndex is null || a.InterfaceIndex == interfaceIndex))];
+    public IReadOnlyList<InterfaceAddress> AddrList(AddressFamily family, int? interfaceIndex = null) =>
+        [.. _addresses.Where(a => (family == AddressFamily.Unspecified || a.Family == family) && (interfaceIndex is null || a.InterfaceIndex == interfaceIndex))];
 
     public void AddrReplace(InterfaceAddress address)
     {
@@ -130,7 +130,7 @@ internal sealed class FakeNetworkDriver : INetworkDriver
         }
     }
 
-    public IReadOnlyList<Route> RouteList(byte family, uint? table) =>
+    public IReadOnlyList<Route> RouteList(AddressFamily family, uint? table) =>
         [.. _routes.Where(r => r.Family == family && (table is null || r.Table == table))];
 
     public void RouteReplace(Route route)
@@ -151,7 +151,7 @@ internal sealed class FakeNetworkDriver : INetworkDriver
         }
     }
 
-    public IReadOnlyList<RoutingRule> RuleList(byte family) => [.. _rules.Where(r => r.Family == family)];
+    public IReadOnlyList<RoutingRule> RuleList(AddressFamily family) => [.. _rules.Where(r => r.Family == family)];
 
     public void RuleAdd(RoutingRule rule)
     {
@@ -201,7 +201,7 @@ internal sealed class FakeNetworkDriver : INetworkDriver
 
     // The kernel fills in the default metric (0 for IPv4, 1024 for IPv6) and reports it.
     private static Route Normalized(Route route) =>
-        route.Metric is null ? route with { Metric = route.Family == NlFamily.Inet6 ? 1024u : 0u } : route;
+        route.Metric is null ? route with { Metric = route.Family == AddressFamily.InterNetworkV6 ? 1024u : 0u } : route;
 
     private static bool SameKey(Route a, Route b) =>
         a.Family == b.Family && a.Table == b.Table && a.Destination.Equals(b.Destination) && (a.Metric ?? 0) == (b.Metric ?? 0);

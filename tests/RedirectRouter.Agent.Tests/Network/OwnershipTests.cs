@@ -3,15 +3,15 @@ using RedirectRouter.Agent.Network;
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink.Model;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 
 namespace RedirectRouter.Agent.Tests.Network;
 
 /// <summary>Which policy rules are ours: our protocol and the planned shape, or (old kernels) an exact plan match.</summary>
 public sealed class OwnershipTests
 {
-    private static readonly RoutingRule OurMark = new() { Family = NlFamily.Inet, Priority = 1001, FwMark = 0x2001, FwMask = uint.MaxValue, Table = 101, Protocol = 245 };
-    private static readonly RoutingRule OurSource = new() { Family = NlFamily.Inet, Priority = 1100, Source = IPNetwork.Parse("192.0.2.10/32"), Table = 100, Protocol = 245 };
+    private static readonly RoutingRule OurMark = new() { Family = AddressFamily.InterNetwork, Priority = 1001, FwMark = 0x2001, FwMask = uint.MaxValue, Table = 101, Protocol = 245 };
+    private static readonly RoutingRule OurSource = new() { Family = AddressFamily.InterNetwork, Priority = 1100, Source = IPNetwork.Parse("192.0.2.10/32"), Table = 100, Protocol = 245 };
 
     public static TheoryData<string, RoutingRule> NotOurs => new()
     {
@@ -26,7 +26,7 @@ public sealed class OwnershipTests
         { "our protocol, a destination", OurMark with { Destination = IPNetwork.Parse("10.0.0.0/8") } },
         { "our protocol, a source rule with a subnet", OurSource with { Source = IPNetwork.Parse("192.0.2.0/24") } },
         { "our protocol, a source rule with a mark", OurSource with { FwMark = 0x2000 } },
-        { "AWS VPC CNI's rule", new RoutingRule { Family = NlFamily.Inet, Priority = 1024, FwMark = 0x80, FwMask = 0x80, Table = 254 } },
+        { "AWS VPC CNI's rule", new RoutingRule { Family = AddressFamily.InterNetwork, Priority = 1024, FwMark = 0x80, FwMask = 0x80, Table = 254 } },
     };
 
     [Theory]
@@ -41,7 +41,7 @@ public sealed class OwnershipTests
     {
         Assert.True(Ownership.IsOwnedRule(OurMark, kernelMarksRules: true, []));
         Assert.True(Ownership.IsOwnedRule(OurSource, kernelMarksRules: true, []));
-        Assert.True(Ownership.IsOwnedRule(OurSource with { Family = NlFamily.Inet6, Source = IPNetwork.Parse("2001:db8::10/128") }, kernelMarksRules: true, []));
+        Assert.True(Ownership.IsOwnedRule(OurSource with { Family = AddressFamily.InterNetworkV6, Source = IPNetwork.Parse("2001:db8::10/128") }, kernelMarksRules: true, []));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using RedirectRouter.Agent.Network;
 using RedirectRouter.Core.Parsing;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netlink.Model;
-using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;
+using System.Net.Sockets;
 
 namespace RedirectRouter.Agent.Tests.Network;
 
@@ -171,7 +171,7 @@ public sealed class ReconcilerFakeTests
         var foreignRouteInOurTable = new Route { Destination = IPNetwork.Parse("10.98.0.0/16"), Table = ourRule.Table, Protocol = 4, OutputInterface = macvlan.Index };
         // Our priority and shape but another protocol, and our protocol at a priority the planner never uses.
         var otherProtocol = ourRule with { Protocol = 4 };
-        var otherPriority = new RoutingRule { Family = NlFamily.Inet, Priority = 5000, Table = ourRule.Table, Protocol = Ownership.RuleProtocol };
+        var otherPriority = new RoutingRule { Family = AddressFamily.InterNetwork, Priority = 5000, Table = ourRule.Table, Protocol = Ownership.RuleProtocol };
         driver.Seed(foreignRoute);
         driver.Seed(foreignRouteInOurTable);
         driver.Seed(otherProtocol);

@@ -175,7 +175,7 @@ public sealed class GoldenMessageTests
     [Fact]
     public void RuleWithFwMarkAndMask()
     {
-        var rule = new RoutingRule { Family = AddressFamily.Inet, Priority = 1000, FwMark = 0x10, FwMask = 0xff, Table = 100 };
+        var rule = new RoutingRule { Family = System.Net.Sockets.AddressFamily.InterNetwork, Priority = 1000, FwMark = 0x10, FwMask = 0xff, Table = 100 };
         var actual = Build(RtmType.NewRule, CreateExclusive, 3, rule, static (ref w, r) => RuleCodec.Write(ref w, r));
         var expected = Hex.Parse("""
             3c000000 2000 0506 03000000 00000000
@@ -191,7 +191,7 @@ public sealed class GoldenMessageTests
     [Fact]
     public void RuleFromPrefix()
     {
-        var rule = new RoutingRule { Family = AddressFamily.Inet, Priority = 1001, Source = IPNetwork.Parse("10.9.0.0/16"), Table = 101 };
+        var rule = new RoutingRule { Family = System.Net.Sockets.AddressFamily.InterNetwork, Priority = 1001, Source = IPNetwork.Parse("10.9.0.0/16"), Table = 101 };
         var actual = Build(RtmType.NewRule, CreateExclusive, 3, rule, static (ref w, r) => RuleCodec.Write(ref w, r));
         var expected = Hex.Parse("""
             34000000 2000 0506 03000000 00000000

@@ -3,71 +3,46 @@ using RedirectRouter.Netlink.Codec;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Model;
 using RedirectRouter.Netlink.Protocol;
+using RedirectRouter.Netlink.Tests.Support;
 
 namespace RedirectRouter.Netlink.Tests.Codec;
 
 /// <summary>Decoders fed random or truncated bytes fail only with <see cref="NetlinkParseException"/>.</summary>
 public sealed class MalformedInputTests
 {
-    private static readonly PayloadDecoder<object>[] Decoders =
+    private static readonly (string, DecoderFuzz.Decoder)[] Decoders =
     [
-        p => LinkCodec.Decode(p),
-        p => AddressCodec.Decode(p),
-        p => RouteCodec.Decode(p),
-        p => RuleCodec.Decode(p),
-        p => NeighborCodec.Decode(p),
-        p => NetlinkMonitor.Decode(RtmType.NewLink, p),
+        ("LinkCodec", p => LinkCodec.Decode(p)),
+        ("AddressCodec", p => AddressCodec.Decode(p)),
+        ("RouteCodec", p => RouteCodec.Decode(p)),
+        ("RuleCodec", p => RuleCodec.Decode(p)),
+        ("NeighborCodec", p => NeighborCodec.Decode(p)),
+        ("NetlinkMonitor", p => NetlinkMonitor.Decode(RtmType.NewLink, p)),
     ];
 
-    private static void DecodeAll(ReadOnlySpan<byte> payload)
-    {
-        foreach (var decode in Decoders)
-        {
-            try
-            {
-                decode(payload);
-            }
-            catch (NetlinkParseException)
-            {
-                // The one acceptable failure.
-            }
-        }
-    }
+    private static void DecodeAll(ReadOnlySpan<byte> payload) => DecoderFuzz.OnlyParseErrors(payload, Decoders);
 
     [Fact]
     public void RandomPayloadsNeverThrowAnythingButParseErrors()
     {
-        var random = new Random(20261128);
-        var buffer = new byte[512];
-        for (var i = 0; i < 20_000; i++)
-        {
-            var length = random.Next(buffer.Length);
-            random.NextBytes(buffer.AsSpan(0, length));
-            DecodeAll(buffer.AsSpan(0, length));
-        }
+        DecoderFuzz.RandomPayloads(seed: 20261128, bufferSize: 512, minLength: 0, shape: null, DecodeAll);
     }
 
     [Fact]
     public void RandomAttributesBehindValidHeadersNeverThrowAnythingButParseErrors()
     {
         // Plausible attribute headers (small lengths, known types) reach deeper into the decoders than noise.
-        var random = new Random(7);
-        var buffer = new byte[256];
-        for (var i = 0; i < 20_000; i++)
+        DecoderFuzz.RandomPayloads(seed: 7, bufferSize: 256, minLength: 16, static (random, buffer) =>
         {
-            var length = 16 + random.Next(buffer.Length - 16);
-            random.NextBytes(buffer.AsSpan(0, length));
             buffer[0] = (byte)(random.Next(2) == 0 ? AddressFamily.Inet : AddressFamily.Inet6);
-            for (var offset = 16; offset + 4 <= length; offset += 4 + random.Next(3) * 4)
+            for (var offset = 16; offset + 4 <= buffer.Length; offset += 4 + random.Next(3) * 4)
             {
                 buffer[offset] = (byte)random.Next(0, 24);
                 buffer[offset + 1] = 0;
                 buffer[offset + 2] = (byte)random.Next(0, 40);
                 buffer[offset + 3] = (byte)(random.Next(4) == 0 ? 0x80 : 0);
             }
-
-            DecodeAll(buffer.AsSpan(0, length));
-        }
+        }, DecodeAll);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class RoundTripTests
     {
         var rule = new RoutingRule
         {
-            Family = AddressFamily.Inet6,
+            Family = System.Net.Sockets.AddressFamily.InterNetworkV6,
             Priority = 30000,
             Source = IPNetwork.Parse("fd00:12::/64"),
             Destination = IPNetwork.Parse("fd00:99::/48"),

@@ -43,4 +43,31 @@ public sealed class AddressKernelTests
         Assert.Equal(Errors.EADDRNOTAVAIL, missing.Errno);
         Assert.True(missing.IsNotFound);
     }
+
+    [Fact]
+    public void OneLinksAddressesAreDumpedByTheKernelAloneAndAMissingLinkHasNone()
+    {
+        using var ns = TestNamespace.Create("addrdev");
+        ns.Ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+        ns.Ip("addr", "add", "192.168.12.1/24", "dev", "v0");
+        ns.Ip("addr", "add", "192.168.13.1/24", "dev", "v1");
+        ns.Ip("addr", "add", "fd00:13::1/64", "dev", "v1", "nodad");
+        using var handle = NetlinkHandle.OpenIn(ns.Handle);
+        Assert.True(handle.Features.StrictCheck, "this kernel should support NETLINK_GET_STRICT_CHK (4.20+)");
+        var v0 = handle.LinkGetByName("v0")!.Index;
+        var v1 = handle.LinkGetByName("v1")!.Index;
+
+        var listed = handle.AddrList(System.Net.Sockets.AddressFamily.Unspecified, v1);
+        Assert.Equal(["192.168.13.1", "fd00:13::1"], listed.Select(a => a.Address.ToString()).Where(a => !a.StartsWith("fe80", StringComparison.Ordinal)).Order());
+        Assert.All(listed, a => Assert.Equal(v1, a.InterfaceIndex));
+
+        // The raw dump with the index in the request header already holds only that link's addresses.
+        var raw = handle.Dump(RtmType.GetAddr, v0, static (ref w, i) => RedirectRouter.Netlink.Codec.AddressCodec.WriteDump(ref w, AddressFamily.Unspecified, i),
+            RedirectRouter.Netlink.Codec.AddressCodec.Decode);
+        Assert.NotEmpty(raw);
+        Assert.All(raw, a => Assert.Equal(v0, a.InterfaceIndex));
+
+        // An index no link has: the kernel refuses the filtered dump (ENODEV); the verb reports no addresses.
+        Assert.Empty(handle.AddrList(System.Net.Sockets.AddressFamily.InterNetwork, 99_999));
+    }
 }

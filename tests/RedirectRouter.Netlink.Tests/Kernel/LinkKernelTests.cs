@@ -44,7 +44,7 @@ public sealed class LinkKernelTests
         Assert.Equal(mode, listed.MacvlanMode);
         Assert.True(listed.IsUp);
         Assert.True(listed.ParentInOtherNamespace);
-        Assert.Equal(witness.GetProperty("address").GetString(), listed.MacAddress);
+        Assert.Equal(witness.GetProperty("address").GetString(), HardwareAddress.Format(listed.MacAddress!));
         Assert.Equal("made-by-test", listed.Alias);
     }
 

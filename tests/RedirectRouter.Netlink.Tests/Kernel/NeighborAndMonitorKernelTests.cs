@@ -16,7 +16,7 @@ public sealed class NeighborAndMonitorKernelTests
         ns.Ip("neigh", "add", "192.168.5.1", "lladdr", "02:00:00:00:00:01", "dev", "v0", "nud", "permanent");
         using var handle = NetlinkHandle.OpenIn(ns.Handle);
         var index = handle.LinkGetByName("v0")!.Index;
-        var entry = Assert.Single(handle.NeighborList(AddressFamily.Inet, index));
+        var entry = Assert.Single(handle.NeighborList(System.Net.Sockets.AddressFamily.InterNetwork, index));
         Assert.Equal(IPAddress.Parse("192.168.5.1"), entry.Address);
         Assert.Equal("02:00:00:00:00:01", entry.LinkLayerAddress);
         Assert.Equal(NeighborState.Permanent, entry.State);

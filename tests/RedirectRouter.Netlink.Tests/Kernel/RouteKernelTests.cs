@@ -51,7 +51,7 @@ public sealed class RouteKernelTests
         Assert.Equal("default", customWitness.GetProperty("dst").GetString());
         Assert.Equal("192.168.2.1", customWitness.GetProperty("gateway").GetString());
 
-        var listed = handle.RouteList(AddressFamily.Inet, 1000);
+        var listed = handle.RouteList(System.Net.Sockets.AddressFamily.InterNetwork, 1000);
         var route = Assert.Single(listed);
         Assert.Equal(custom.Gateway, route.Gateway);
         Assert.Equal(1000u, route.Table);
@@ -86,7 +86,7 @@ public sealed class RouteKernelTests
             .ToArray();
         Assert.Equal(["192.168.1.1 a0 1", "192.168.2.1 b0 3"], hops);
 
-        var listed = Assert.Single(handle.RouteList(AddressFamily.Inet, 100));
+        var listed = Assert.Single(handle.RouteList(System.Net.Sockets.AddressFamily.InterNetwork, 100));
         Assert.Equal([new NextHop(IPAddress.Parse("192.168.1.1"), left, 1), new NextHop(IPAddress.Parse("192.168.2.1"), right, 3)], listed.NextHops);
     }
 

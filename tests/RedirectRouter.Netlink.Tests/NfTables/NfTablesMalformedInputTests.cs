@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.NfTables;
 using RedirectRouter.Netlink.Protocol;
+using RedirectRouter.Netlink.Tests.Support;
 
 namespace RedirectRouter.Netlink.Tests.NfTables;
 
@@ -16,72 +17,46 @@ public sealed class NfTablesMalformedInputTests
         new(NfFamily.Ip, "redirect_router", "home_marks", NfMapKind.Marks),
     ];
 
+    private static readonly (string, DecoderFuzz.Decoder)[] Decoders =
+    [
+        .. Maps.Select(map => ($"DecodeElements({map.Name}, {map.Kind})", (DecoderFuzz.Decoder)(p => NfTablesCodec.DecodeElements(p, map, [])))),
+        ("DecodeChain(any table)", p => NfTablesCodec.DecodeChain(p, null)),
+        ("DecodeChain(redirect_router)", p => NfTablesCodec.DecodeChain(p, "redirect_router")),
+        ("DecodeRule", p => NfTablesCodec.DecodeRule(p)),
+        ("DecodeGeneration", p => NfTablesCodec.DecodeGeneration(p)),
+    ];
+
     private static void DecodeAll(ReadOnlySpan<byte> payload)
     {
-        foreach (var map in Maps)
-        {
-            Try(payload, p => NfTablesCodec.DecodeElements(p, map, []));
-        }
-
-        Try(payload, p => NfTablesCodec.DecodeChain(p, null));
-        Try(payload, p => NfTablesCodec.DecodeChain(p, "redirect_router"));
-        Try(payload, p => NfTablesCodec.DecodeRule(p));
-        Try(payload, p => NfTablesCodec.DecodeGeneration(p));
-        // These two must not even throw the parse error.
+        DecoderFuzz.OnlyParseErrors(payload, Decoders);
+        // This one must not even throw the parse error.
         _ = NfTablesCodec.ElementAtOffset(payload, payload.Length / 2);
         if (payload.Length >= 20)
         {
             var header = new NlMsgHdr { Length = (uint)payload.Length, Type = NetlinkMessageType.Error, Flags = (ushort)(NetlinkFlags.AckTlvs | NetlinkFlags.Capped) };
-            Try(payload, p => NfTablesHandle.ParseAck(header, p));
-        }
-    }
-
-    private delegate void Decoder(ReadOnlySpan<byte> payload);
-
-    private static void Try(ReadOnlySpan<byte> payload, Decoder decode)
-    {
-        try
-        {
-            decode(payload);
-        }
-        catch (NetlinkParseException)
-        {
-            // The one acceptable failure.
+            DecoderFuzz.OnlyParseErrors(payload, [("ParseAck", p => NfTablesHandle.ParseAck(header, p))]);
         }
     }
 
     [Fact]
     public void RandomPayloadsNeverThrowAnythingButParseErrors()
     {
-        var random = new Random(20261201);
-        var buffer = new byte[512];
-        for (var i = 0; i < 20_000; i++)
-        {
-            var length = random.Next(buffer.Length);
-            random.NextBytes(buffer.AsSpan(0, length));
-            DecodeAll(buffer.AsSpan(0, length));
-        }
+        DecoderFuzz.RandomPayloads(seed: 20261201, bufferSize: 512, minLength: 0, shape: null, DecodeAll);
     }
 
     [Fact]
     public void RandomAttributesBehindValidHeadersNeverThrowAnythingButParseErrors()
     {
         // Plausible nested attributes (small lengths, the types nf_tables uses) reach deeper than noise.
-        var random = new Random(11);
-        var buffer = new byte[384];
-        for (var i = 0; i < 20_000; i++)
+        DecoderFuzz.RandomPayloads(seed: 11, bufferSize: 384, minLength: 8, static (random, buffer) =>
         {
-            var length = 8 + random.Next(buffer.Length - 8);
-            random.NextBytes(buffer.AsSpan(0, length));
             buffer[0] = (byte)(random.Next(2) == 0 ? 2 : 10);
-            for (var offset = 4; offset + 4 <= length; offset += 4 + random.Next(4) * 4)
+            for (var offset = 4; offset + 4 <= buffer.Length; offset += 4 + random.Next(4) * 4)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(offset), (ushort)random.Next(4, Math.Min(120, length - offset + 8)));
-                BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(offset + 2), (ushort)(random.Next(0, 12) | (random.Next(2) == 0 ? 0x8000 : 0)));
+                BinaryPrimitives.WriteUInt16LittleEndian(buffer[offset..], (ushort)random.Next(4, Math.Min(120, buffer.Length - offset + 8)));
+                BinaryPrimitives.WriteUInt16LittleEndian(buffer[(offset + 2)..], (ushort)(random.Next(0, 12) | (random.Next(2) == 0 ? 0x8000 : 0)));
             }
-
-            DecodeAll(buffer.AsSpan(0, length));
-        }
+        }, DecodeAll);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 
-namespace RedirectRouter.Agent.Announce;
+namespace RedirectRouter.Netlink.Packet;
 
 /// <summary>An Ethernet/IPv4 ARP packet (RFC 826), as carried after the link-layer header.</summary>
 /// <param name="Operation">1 for a request, 2 for a reply.</param>

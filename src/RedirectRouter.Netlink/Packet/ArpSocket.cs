@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using RedirectRouter.Netlink;
+using RedirectRouter.Netlink.Interop;
 using Tmds.Linux;
 
-namespace RedirectRouter.Agent.Announce;
+namespace RedirectRouter.Netlink.Packet;
 
 /// <summary>
 /// An <c>AF_PACKET</c> datagram socket for ARP on one interface: sends broadcast ARP and receives the ARP
-/// packets seen on the link. Like every socket, it stays in the namespace it was opened in.
+/// packets seen on the link. Like every socket, it stays in the namespace it was opened in. Failures throw
+/// <see cref="PacketSocketException"/>.
 /// </summary>
 public sealed unsafe class ArpSocket : IDisposable
 {
@@ -30,7 +31,7 @@ public sealed unsafe class ArpSocket : IDisposable
         var fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new NetlinkException(LibC.errno, "socket(AF_PACKET, ETH_P_ARP)");
+            throw new PacketSocketException(LibC.errno, "socket(AF_PACKET, ETH_P_ARP)");
         }
 
         var handle = new NetlinkSafeHandle(fd);
@@ -39,7 +40,7 @@ public sealed unsafe class ArpSocket : IDisposable
         {
             var errno = LibC.errno;
             handle.Dispose();
-            throw new NetlinkException(errno, $"bind(AF_PACKET) to interface #{interfaceIndex}");
+            throw new PacketSocketException(errno, $"bind(AF_PACKET) to interface #{interfaceIndex}");
         }
 
         return new ArpSocket(handle, interfaceIndex);
@@ -70,7 +71,7 @@ public sealed unsafe class ArpSocket : IDisposable
         {
             if (LibC.sendto(_handle.Fd, data, payload.Length, 0, (sockaddr*)&destination, (uint)sizeof(SockAddrLl)) < 0)
             {
-                throw new NetlinkException(LibC.errno, $"send ARP on interface #{_interfaceIndex}");
+                throw new PacketSocketException(LibC.errno, $"send ARP on interface #{_interfaceIndex}");
             }
         }
     }
@@ -87,12 +88,12 @@ public sealed unsafe class ArpSocket : IDisposable
                 return null;
             }
 
-            var timeout = new Netlink.Interop.Timeval
+            var timeout = new Timeval
             {
                 Seconds = (long)(-remaining).TotalSeconds,
                 Microseconds = Math.Max(1, (-remaining).Microseconds + ((-remaining).Milliseconds * 1000)),
             };
-            _ = LibC.setsockopt(_handle.Fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &timeout, (uint)sizeof(Netlink.Interop.Timeval));
+            _ = LibC.setsockopt(_handle.Fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &timeout, (uint)sizeof(Timeval));
             fixed (byte* data = buffer)
             {
                 var received = (long)LibC.recv(_handle.Fd, data, buffer.Length, 0);
@@ -104,7 +105,7 @@ public sealed unsafe class ArpSocket : IDisposable
                         continue;
                     }
 
-                    throw new NetlinkException(errno, $"receive ARP on interface #{_interfaceIndex}");
+                    throw new PacketSocketException(errno, $"receive ARP on interface #{_interfaceIndex}");
                 }
 
                 if (ArpPacket.TryParse(buffer[..(int)received], out var packet))

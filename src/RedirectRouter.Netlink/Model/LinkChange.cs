@@ -1,6 +1,6 @@
 using RedirectRouter.Netlink.Interop;
 
-namespace RedirectRouter.Netlink.Codec;
+namespace RedirectRouter.Netlink.Model;
 
 /// <summary>One change to an existing link; fields left null are not touched.</summary>
 public readonly record struct LinkChange(int Index)
