@@ -1,0 +1,75 @@
+using RedirectRouter.Core.Model;
+using RedirectRouter.Netfilter.Execution;
+using RedirectRouter.Netfilter.Iptables;
+using RedirectRouter.Netfilter.Tests.Support;
+using RedirectRouter.TestSupport;
+
+namespace RedirectRouter.Netfilter.Tests.Kernel;
+
+/// <summary>
+/// How many tool processes setup, reload and repair start per backend: each reads our state once per family
+/// before it loads (and once more to verify), and loads once per family.
+/// </summary>
+public sealed class ToolCountKernelTests(ITestOutputHelper output)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task SetupReloadAndRepairEachReadOncePerFamilyAndLoadOnce(string name)
+    {
+        using var ns = TestNamespace.Create("count");
+        var target = new NetfilterTarget(ns.Handle.Path);
+        var runner = new CountingRunner();
+        var tools = name == Backends.IptLegacy ? IptablesTools.Legacy : IptablesTools.Nft;
+        var capabilities = await NetfilterProbe.ProbeAsync(runner, target, tools, Cancel);
+        output.WriteLine($"probe: {runner.Take()}");
+        var backend = NetfilterBackends.Create(name == Backends.Nft ? NetfilterBackend.Nftables : NetfilterBackend.Iptables, capabilities, target, runner);
+        const int families = 2;
+
+        Assert.True((await backend.ApplyAsync(Models.SingleHome(), Cancel)).Drift.IsClean);
+        var setup = runner.Take();
+        output.WriteLine($"setup: {setup}");
+
+        var reloaded = Models.MultiHomeDualStack();
+        Assert.True((await backend.ApplyAsync(reloaded, Cancel)).Drift.IsClean);
+        var reload = runner.Take();
+        output.WriteLine($"reload: {reload}");
+
+        // Drift: one of our DNAT rules (iptables) or the whole DNAT chain (nftables) flushed by someone else.
+        if (name == Backends.Nft)
+        {
+            Backends.Exec(ns, "nft", "flush", "chain", "ip", "redirect_router", "dnat_rules");
+        }
+        else
+        {
+            Backends.Iptables(name, ns, false, "-t", "nat", "-F", "RR-DNAT");
+        }
+        var drift = await backend.VerifyAsync(reloaded, Cancel);
+        Assert.False(drift.IsClean);
+        var repaired = await backend.ApplyAsync(reloaded, Cancel);
+        Assert.True(repaired.Drift.IsClean, repaired.Drift.ToString());
+        var repair = runner.Take();
+        output.WriteLine($"repair: {repair}");
+
+        if (name == Backends.Nft)
+        {
+            // Our state is read natively (no process) before a load; nft -f loads once, and one terse nft
+            // listing describes the structure after a load of it.
+            foreach (var operation in new[] { setup, reload, repair })
+            {
+                Assert.Equal(1, operation.Loads);
+                Assert.True(operation.Reads <= 1, operation.ToString());
+            }
+            return;
+        }
+        // One read before the load and one to verify (per family), one load per family.
+        Assert.Equal(2 * families, setup.Reads);
+        Assert.Equal(families, setup.Loads);
+        Assert.Equal(2 * families, reload.Reads);
+        Assert.Equal(families, reload.Loads);
+        // Repair: the verify's read is the apply's read, then one load and one read to verify.
+        Assert.Equal(2 * families, repair.Reads);
+        Assert.Equal(families, repair.Loads);
+    }
+}
