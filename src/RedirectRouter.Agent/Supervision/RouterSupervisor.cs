@@ -228,7 +228,8 @@ public sealed partial class RouterSupervisor : BackgroundService
             if (!drift.IsClean)
             {
                 LogNetfilterDrift(_logger, drift.ToString());
-                var applied = await ApplyNetfilterAsync(outcome, outcome.Desired.Nat, cancellationToken).ConfigureAwait(false);
+                // From the state the verification just read: a repair reads our rules once.
+                var applied = await outcome.Backend.ApplyAsync(outcome.Desired.Nat, drift, cancellationToken).ConfigureAwait(false);
                 _metrics.Repaired("netfilter");
                 // Our rules must read back as applied (a foreign rule that shadows them is reported, not ours to fix).
                 if (applied.Drift.Missing.Count > 0 || applied.Drift.Extra.Count > 0)
