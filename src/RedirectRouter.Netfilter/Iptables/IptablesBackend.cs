@@ -118,17 +118,22 @@ public sealed class IptablesBackend : INetfilterBackend
         var counters = new List<RuleCounter>();
         foreach (var family in ManagedFamilies(needsIpv6: false))
         {
-            var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
-            foreach (var (tableName, table) in live.Tables)
-            {
-                foreach (var chain in IptablesOwnership.OwnedChains(table))
-                {
-                    counters.AddRange(table.RulesOf(chain).Select(r =>
-                        new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
-                }
-            }
+            CountersOf(family, await SaveAsync(family, cancellationToken).ConfigureAwait(false), counters);
         }
         return counters;
+    }
+
+    // The counters of our chains' rules in one listing.
+    internal static void CountersOf(AddressFamily family, IptablesSaveState live, List<RuleCounter> counters)
+    {
+        foreach (var (tableName, table) in live.Tables)
+        {
+            foreach (var chain in IptablesOwnership.OwnedChains(table))
+            {
+                counters.AddRange(table.RulesOf(chain).Select(r =>
+                    new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -629,8 +629,14 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     // shadowing, foreign rules too.
     private async Task<DriftReport> CompareWithNftAsync(NatModel nat, IReadOnlyList<NftTable> skeleton, List<string>? shadowing, bool terse, CancellationToken cancellationToken)
     {
-        List<string> missing = [], extra = [];
         var live = await ListRulesetAsync(null, terse, cancellationToken).ConfigureAwait(false);
+        return CompareListing(nat, skeleton, live, shadowing);
+    }
+
+    // Our tables in one listing compared with the desired ones (and, with a list for it, the foreign rules that shadow ours).
+    internal static DriftReport CompareListing(NatModel nat, IReadOnlyList<NftTable> skeleton, NftLiveRuleset live, List<string>? shadowing)
+    {
+        List<string> missing = [], extra = [];
         foreach (var family in NftRenderer.AllFamilies)
         {
             var actual = live.OurTables.GetValueOrDefault(family);
@@ -649,7 +655,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         {
             FindShadowing(nat, skeleton, live, shadowing);
         }
-        return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), []);
+        return new DriftReport("nftables", missing.ToValueList(), extra.ToValueList(), []);
     }
 
     // Foreign NAT chains on prerouting that run no later than ours and DNAT cluster traffic take it before our map does.

@@ -76,3 +76,52 @@ public sealed class ToolCountKernelTests(ITestOutputHelper output)
         Assert.Equal(families, repair.Loads);
     }
 }
+
+/// <summary>diag's view of netfilter: at most three tool processes, and the same answers as the backends give.</summary>
+public sealed class InspectorKernelTests(ITestOutputHelper output)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public async Task DiagReadsPresenceCountersAndDriftWithAtMostThreeProcesses(string name)
+    {
+        using var ns = TestNamespace.Create("inspect");
+        var target = new NetfilterTarget(ns.Handle.Path);
+        var tools = name == Backends.IptLegacy ? IptablesTools.Legacy : IptablesTools.Nft;
+        var runner = new CountingRunner();
+        var requested = name == Backends.Nft ? NetfilterBackend.Nftables : NetfilterBackend.Iptables;
+
+        var empty = await NetfilterInspector.ReadAsync(runner, target, requested, tools, Cancel);
+        var emptyCount = runner.Take();
+        output.WriteLine($"diag, nothing applied: {emptyCount}");
+        Assert.False(empty.Presence.Any);
+        Assert.Equal(name == Backends.Nft ? "nftables" : "iptables", empty.BackendName);
+        Assert.True(emptyCount.Processes <= 3, emptyCount.ToString());
+
+        var backend = await Backends.CreateAsync(name, ns);
+        var model = Models.MultiHomeDualStack();
+        Assert.True((await backend.ApplyAsync(model, Cancel)).Drift.IsClean);
+        var expectedCounters = await backend.ReadCountersAsync(Cancel);
+
+        var applied = await NetfilterInspector.ReadAsync(runner, target, NetfilterBackend.Auto, tools, Cancel);
+        var appliedCount = runner.Take();
+        output.WriteLine($"diag, applied: {appliedCount}");
+        Assert.True(appliedCount.Processes <= 3, appliedCount.ToString());
+        Assert.Equal(name == Backends.Nft ? "nftables" : "iptables", applied.BackendName);
+        Assert.True(name == Backends.Nft ? applied.Presence.Nftables && !applied.Presence.Iptables : applied.Presence.Iptables && !applied.Presence.Nftables);
+        Assert.Contains(name == Backends.Nft ? "ip" : "iptables nat RR-DNAT", name == Backends.Nft ? applied.Presence.NftTables : applied.Presence.IptablesChains);
+        Assert.True(applied.Verify(model)!.IsClean, applied.Verify(model)!.ToString());
+        Assert.Equal(expectedCounters.Select(c => (c.Location, c.Rule)).Order(), applied.Counters.Select(c => (c.Location, c.Rule)).Order());
+        // Another model reads as drift, from the same listings (no process).
+        Assert.False(applied.Verify(Models.SingleHome())!.IsClean);
+        Assert.Empty(runner.Take().Tools);
+    }
+
+    [Fact]
+    public void OurIptablesChainsAreRecognised()
+    {
+        var listing = IptablesSaveState.Parse("*nat\n:PREROUTING ACCEPT [0:0]\n:RR-DNAT - [0:0]\n-A PREROUTING -j RR-DNAT\nCOMMIT\n*filter\n:RR-FORWARD - [0:0]\n:FOREIGN - [0:0]\nCOMMIT\n");
+        Assert.Equal(["iptables nat RR-DNAT", "iptables filter RR-FORWARD"], NetfilterInspector.OurChains(listing, "iptables"));
+    }
+}
