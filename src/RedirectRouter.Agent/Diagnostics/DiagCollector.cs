@@ -10,8 +10,6 @@ using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netfilter.Execution;
-using RedirectRouter.Netfilter.Iptables;
-using RedirectRouter.Netfilter.Nftables;
 using RedirectRouter.Netlink;
 using RedirectRouter.Netlink.Model;
 using NlFamily = RedirectRouter.Netlink.Interop.AddressFamily;

@@ -63,10 +63,10 @@ public sealed partial class RouterSetup
         {
             LogTools(_logger, CliWrapCommandRunner.Instance.Locator.Describe(), CliWrapCommandRunner.Instance.Timeout.TotalSeconds);
             var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, NetfilterTarget.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
-            NetfilterBackend chosen;
+            INetfilterBackend backend;
             try
             {
-                chosen = capabilities.Choose(options.Backend ?? config.Settings.Backend);
+                backend = NetfilterBackends.Create(options.Backend ?? config.Settings.Backend, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
             }
             catch (NetfilterException e)
             {
@@ -79,7 +79,6 @@ public sealed partial class RouterSetup
             Done("plan");
 
             var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = options.DuplicateProbeWindow }, _loggers);
-            var backend = NetfilterBackends.Create(chosen, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
             var convergence = new RouterConvergence(namespaces, reconciler, _logger);
             await convergence.ConvergeAsync(desired, options.Force, options.NetworkOnly ? null : backend.ApplyAsync, (name, took) =>
             {
