@@ -70,14 +70,14 @@ public sealed class IptablesBackend : INetfilterBackend
             var rendered = new Dictionary<AddressFamily, IptablesRuleset>();
             var known = verified is not null && _readFor.TryGetValue(verified, out var read) && read.Epoch == _epoch ? read.ByFamily : null;
             _epoch++;
-            foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
+            foreach (var family in ManagedFamilies(NatModelFacts.HasIpv6(nat)))
             {
                 var desired = rendered[family] = _renderer.Build(nat, family);
                 var live = known?.GetValueOrDefault(family) ?? await SaveAsync(family, cancellationToken).ConfigureAwait(false);
                 var payload = IptablesPayload.Build(desired, live);
                 if (payload.Length > 0)
                 {
-                    await RestoreOrRollBackAsync(family, PayloadFilter?.Invoke(payload) ?? payload, live, cancellationToken).ConfigureAwait(false);
+                    await RestoreOrRollBackAsync(family, payload, live, cancellationToken).ConfigureAwait(false);
                     bytes += payload.Length;
                 }
             }
@@ -163,9 +163,6 @@ public sealed class IptablesBackend : INetfilterBackend
         }
     }
 
-    /// <summary>Test seam: transforms each apply payload before it is loaded (to inject a line the kernel rejects).</summary>
-    internal Func<string, string>? PayloadFilter { get; set; }
-
     // iptables-restore commits table by table: when a later table is rejected, the earlier ones are already
     // replaced. Put our chains of those tables back as they were, so a failed apply changes nothing.
     private async Task RestoreOrRollBackAsync(AddressFamily family, string payload, IptablesSaveState before, CancellationToken cancellationToken)
@@ -222,7 +219,7 @@ public sealed class IptablesBackend : INetfilterBackend
         List<string> missing = [], extra = [], shadowing = [];
         var egress = nat.Snat.Select(s => s.Interface).Distinct(StringComparer.Ordinal).ToArray();
         var read = new Dictionary<AddressFamily, IptablesSaveState>();
-        foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
+        foreach (var family in ManagedFamilies(NatModelFacts.HasIpv6(nat)))
         {
             var desired = rendered?.GetValueOrDefault(family) ?? _renderer.Build(nat, family);
             var live = read[family] = await SaveAsync(family, cancellationToken).ConfigureAwait(false);

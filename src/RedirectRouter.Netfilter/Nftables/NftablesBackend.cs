@@ -75,9 +75,6 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     /// </summary>
     internal bool UseNetlink { get; set; } = true;
 
-    /// <summary>Test seam: transforms each payload before it is loaded (to inject a line the kernel rejects).</summary>
-    internal Func<string, string>? PayloadFilter { get; set; }
-
     /// <inheritdoc/>
     public Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default) =>
         ApplyAsync(nat, null, cancellationToken);
@@ -350,7 +347,6 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     /// <summary>Loads a payload, in one transaction.</summary>
     internal async Task LoadAsync(string payload, CancellationToken cancellationToken)
     {
-        payload = PayloadFilter?.Invoke(payload) ?? payload;
         var result = await _target.RunAsync(_runner, "nft", ["-f", "-"], payload, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
