@@ -20,6 +20,13 @@ public interface INetfilterBackend
     /// <exception cref="NetfilterException">The tool rejected the ruleset; the previous ruleset is still fully in place.</exception>
     Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="ApplyAsync(NatModel, CancellationToken)"/>, starting from the state that <paramref name="verified"/>
+    /// was read from (a repair: verify, then apply when drifted), so that state is not read again. A report that this
+    /// backend did not produce, or null, means "read it now".
+    /// </summary>
+    Task<ApplyResult> ApplyAsync(NatModel nat, DriftReport? verified, CancellationToken cancellationToken = default);
+
     /// <summary>Reads the live state and compares it with the ruleset for <paramref name="nat"/>; changes nothing.</summary>
     Task<DriftReport> VerifyAsync(NatModel nat, CancellationToken cancellationToken = default);
 

@@ -6,8 +6,6 @@ using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netfilter.Execution;
-using RedirectRouter.Netfilter.Iptables;
-using RedirectRouter.Netfilter.Nftables;
 
 namespace RedirectRouter.Agent.Cleanup;
 
@@ -65,36 +63,7 @@ public static partial class OwnedCleanup
             }
         }
 
-        var target = new NetfilterTarget(netnsPath);
-        var capabilities = await NetfilterProbe.ProbeAsync(runner, target, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (capabilities.NftVersion is not null)
-        {
-            var nft = new NftablesBackend(target, runner, loggers.CreateLogger<NftablesBackend>()) { NftVersion = capabilities.NftVersion };
-            var families = await nft.OwnedTableFamiliesAsync(cancellationToken).ConfigureAwait(false);
-            if (families.Count > 0 && !request.DryRun)
-            {
-                await nft.CleanupAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            items.AddRange(families.Select(f => $"delete nftables table {f} {NftRenderer.TableName}"));
-        }
-
-        if (capabilities.IptablesUsable)
-        {
-            var chains = new List<string>();
-            chains.AddRange(await OwnedChainsAsync(runner, target, capabilities.Iptables.Save, "iptables", cancellationToken).ConfigureAwait(false));
-            if (capabilities.Ip6tables)
-            {
-                chains.AddRange(await OwnedChainsAsync(runner, target, capabilities.Iptables.Save6, "ip6tables", cancellationToken).ConfigureAwait(false));
-            }
-
-            if (chains.Count > 0 && !request.DryRun)
-            {
-                await new IptablesBackend(target, capabilities, runner, loggers.CreateLogger<IptablesBackend>()).CleanupAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            items.AddRange(chains.Select(c => $"delete chain {c} (and our jumps to it)"));
-        }
+        items.AddRange(await NetfilterBackends.RemoveOwnedAsync(runner, new NetfilterTarget(netnsPath), request.DryRun, loggers, cancellationToken).ConfigureAwait(false));
 
         foreach (var item in items)
         {
@@ -127,12 +96,6 @@ public static partial class OwnedCleanup
         }
 
         return removed;
-    }
-
-    private static async Task<IReadOnlyList<string>> OwnedChainsAsync(ICommandRunner runner, NetfilterTarget target, string save, string label, CancellationToken cancellationToken)
-    {
-        var result = await target.RunAsync(runner, save, [], null, cancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? IptablesOwnership.OwnedChains(result.StandardOutput, label) : [];
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Debug, Message = "cleanup: {Item}")]

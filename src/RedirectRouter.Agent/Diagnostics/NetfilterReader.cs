@@ -3,14 +3,12 @@ using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter;
 using RedirectRouter.Netfilter.Execution;
-using RedirectRouter.Netfilter.Iptables;
-using RedirectRouter.Netfilter.Nftables;
 
 namespace RedirectRouter.Agent.Diagnostics;
 
 /// <summary>
 /// The netfilter facts: which backend holds our rules, their counters and drops, and the drift from the
-/// desired ruleset. Tools that fail or do not answer in time become an error field.
+/// desired ruleset, all from one listing per tool. Tools that fail or do not answer in time become an error field.
 /// </summary>
 internal sealed partial class NetfilterReader(ICommandRunner runner, ILogger logger)
 {
@@ -27,42 +25,25 @@ internal sealed partial class NetfilterReader(ICommandRunner runner, ILogger log
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ToolTimeout * 3);
             var token = timeout.Token;
-            var capabilities = await NetfilterProbe.ProbeAsync(_runner, tools, cancellationToken: token).ConfigureAwait(false);
-            var presence = await NetfilterPresence.ReadAsync(_runner, tools, capabilities, token).ConfigureAwait(false);
-            INetfilterBackend? backend = presence.Nftables && capabilities.NftVersion is not null ? new NftablesBackend(tools, _runner)
-                : presence.Iptables ? new IptablesBackend(tools, capabilities, _runner)
-                : null;
-            if (backend is null && capabilities.NftVersion is null && !capabilities.IptablesUsable)
+            // One listing per tool: presence, counters and the comparison all come from it.
+            var inspection = await NetfilterInspector.ReadAsync(_runner, tools, options.Config?.Settings.Backend ?? NetfilterBackend.Auto, cancellationToken: token).ConfigureAwait(false);
+            if (inspection.BackendName is not { } backendName)
             {
                 return new NetfilterFact { Error = "neither nft nor iptables is installed" };
             }
 
-            if (backend is null)
-            {
-                var choice = NetfilterBackend.Auto;
-                try
-                {
-                    choice = capabilities.Choose(options.Config?.Settings.Backend ?? NetfilterBackend.Auto);
-                }
-                catch (NetfilterException)
-                {
-                    choice = capabilities.NftVersion is not null ? NetfilterBackend.Nftables : NetfilterBackend.Iptables;
-                }
-
-                backend = choice == NetfilterBackend.Nftables ? new NftablesBackend(tools, _runner) : new IptablesBackend(tools, capabilities, _runner);
-            }
-
-            var counters = presence.Any ? await backend.ReadCountersAsync(token).ConfigureAwait(false) : [];
+            var presence = inspection.Presence;
+            var counters = presence.Any ? inspection.Counters : [];
             NetfilterDriftFact? drift = null;
             if (desired is not null)
             {
-                var report = await backend.VerifyAsync(desired.Nat, token).ConfigureAwait(false);
+                var report = inspection.Verify(desired.Nat)!;
                 // The agent exempts its own endpoint port (given on its command line, so unknown to the file)
                 // from redirection: such rules are the agent's, not drift. Compare again with them expected.
                 var exempt = report.Extra.Select(ExemptPort).OfType<int>().ToArray();
                 if (exempt.Length > 0)
                 {
-                    report = await backend.VerifyAsync(desired.Nat with { LocalTcpPorts = desired.Nat.LocalTcpPorts.Concat(exempt).Distinct().ToValueList() }, token).ConfigureAwait(false);
+                    report = inspection.Verify(desired.Nat with { LocalTcpPorts = desired.Nat.LocalTcpPorts.Concat(exempt).Distinct().ToValueList() })!;
                 }
 
                 drift = new NetfilterDriftFact(report.Missing, report.Extra, report.Shadowing);
@@ -70,7 +51,7 @@ internal sealed partial class NetfilterReader(ICommandRunner runner, ILogger log
 
             return new NetfilterFact
             {
-                Backend = backend.Name,
+                Backend = backendName,
                 RulesPresent = presence.Any,
                 Rules = counters.Select(c => new RuleCounterFact(c.Location, c.Rule, c.Packets, c.Bytes)).ToList(),
                 Drops = presence.Any ? FilterDrops.Of(counters).Select(d => new DropCountFact(d.Direction, d.Family, d.Hook, d.Packets, d.Bytes)).ToList() : [],

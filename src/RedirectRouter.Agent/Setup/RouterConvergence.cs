@@ -142,7 +142,8 @@ public sealed partial class RouterConvergence : IDisposable
         }
     }
 
-    // A repair applies only when the verification found drift; the apply reads the ruleset back itself.
+    // A repair applies only when the verification found drift, and applies from the state that verification read
+    // (our rules are read once per family); the apply reads the ruleset back itself.
     private async Task<(ApplyResult? Result, DriftReport? Drift, TimeSpan Took)> TimedAsync(
         INetfilterBackend backend, NatModel nat, bool onlyIfDrifted, CancellationToken cancellationToken)
     {
@@ -161,7 +162,7 @@ public sealed partial class RouterConvergence : IDisposable
                 LogNetfilterDrift(_logger, drift.ToString());
             }
 
-            var result = await backend.ApplyAsync(nat, cancellationToken).ConfigureAwait(false);
+            var result = await backend.ApplyAsync(nat, drift, cancellationToken).ConfigureAwait(false);
             return (result, drift, clock.Elapsed);
         }
         catch (NetfilterException e)

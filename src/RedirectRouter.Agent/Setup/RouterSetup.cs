@@ -64,10 +64,10 @@ public sealed partial class RouterSetup
         {
             LogTools(_logger, CliWrapCommandRunner.Instance.Locator.Describe(), CliWrapCommandRunner.Instance.Timeout.TotalSeconds);
             var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, NetfilterTarget.Current, cancellationToken: cancellationToken).ConfigureAwait(false);
-            NetfilterBackend chosen;
+            INetfilterBackend backend;
             try
             {
-                chosen = capabilities.Choose(options.Backend ?? config.Settings.Backend);
+                backend = NetfilterBackends.Create(options.Backend ?? config.Settings.Backend, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
             }
             catch (NetfilterException e)
             {
@@ -80,7 +80,6 @@ public sealed partial class RouterSetup
             Done("plan");
 
             var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = options.DuplicateProbeWindow }, _loggers);
-            var backend = NetfilterBackends.Create(chosen, capabilities, NetfilterTarget.Current, CliWrapCommandRunner.Instance, _loggers);
             convergence = new RouterConvergence(namespaces, reconciler, _logger);
             var request = new ConvergeRequest(desired) { Force = options.Force, Netfilter = options.NetworkOnly ? null : backend };
             await convergence.ConvergeAsync(request, (name, took) =>

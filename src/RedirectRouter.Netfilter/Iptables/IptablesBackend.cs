@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedirectRouter.Core.Model;
@@ -22,6 +23,10 @@ public sealed class IptablesBackend : INetfilterBackend
     private readonly ILogger _logger;
     private readonly IptablesRenderer _renderer;
     private readonly SemaphoreSlim _serial = new(1, 1);
+    // The listings each verification read, by the report it produced: a repair applies from them instead of reading again.
+    // Only while nothing has been loaded since (the epoch counts our loads).
+    private readonly ConditionalWeakTable<DriftReport, Listings> _readFor = [];
+    private long _epoch;
 
     /// <summary>Creates the backend for <paramref name="target"/>.</summary>
     /// <param name="target">The namespace to manage.</param>
@@ -49,7 +54,11 @@ public sealed class IptablesBackend : INetfilterBackend
     public IRulesetRenderer Renderer => _renderer;
 
     /// <inheritdoc/>
-    public async Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    public Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default) =>
+        ApplyAsync(nat, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<ApplyResult> ApplyAsync(NatModel nat, DriftReport? verified, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nat);
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -57,20 +66,24 @@ public sealed class IptablesBackend : INetfilterBackend
         {
             var clock = Stopwatch.StartNew();
             var bytes = 0;
-            foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
+            // Rendered once: loaded, then compared with what reads back.
+            var rendered = new Dictionary<AddressFamily, IptablesRuleset>();
+            var known = verified is not null && _readFor.TryGetValue(verified, out var read) && read.Epoch == _epoch ? read.ByFamily : null;
+            _epoch++;
+            foreach (var family in ManagedFamilies(NatModelFacts.HasIpv6(nat)))
             {
-                var desired = _renderer.Build(nat, family);
-                var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+                var desired = rendered[family] = _renderer.Build(nat, family);
+                var live = known?.GetValueOrDefault(family) ?? await SaveAsync(family, cancellationToken).ConfigureAwait(false);
                 var payload = IptablesPayload.Build(desired, live);
                 if (payload.Length > 0)
                 {
-                    await RestoreOrRollBackAsync(family, PayloadFilter?.Invoke(payload) ?? payload, live, cancellationToken).ConfigureAwait(false);
+                    await RestoreOrRollBackAsync(family, payload, live, cancellationToken).ConfigureAwait(false);
                     bytes += payload.Length;
                 }
             }
             var applyTime = clock.Elapsed;
             clock.Restart();
-            var drift = await VerifyCoreAsync(nat, cancellationToken).ConfigureAwait(false);
+            var drift = await VerifyCoreAsync(nat, rendered, cancellationToken).ConfigureAwait(false);
             Log.Applied(_logger, Name, bytes, _target.ToString(), "full chains", (long)applyTime.TotalMilliseconds, clock.ElapsedMilliseconds);
             if (!drift.IsClean)
             {
@@ -91,7 +104,7 @@ public sealed class IptablesBackend : INetfilterBackend
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await VerifyCoreAsync(nat, cancellationToken).ConfigureAwait(false);
+            return await VerifyCoreAsync(nat, null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -105,17 +118,22 @@ public sealed class IptablesBackend : INetfilterBackend
         var counters = new List<RuleCounter>();
         foreach (var family in ManagedFamilies(needsIpv6: false))
         {
-            var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
-            foreach (var (tableName, table) in live.Tables)
-            {
-                foreach (var chain in IptablesOwnership.OwnedChains(table))
-                {
-                    counters.AddRange(table.RulesOf(chain).Select(r =>
-                        new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
-                }
-            }
+            CountersOf(family, await SaveAsync(family, cancellationToken).ConfigureAwait(false), counters);
         }
         return counters;
+    }
+
+    // The counters of our chains' rules in one listing.
+    internal static void CountersOf(AddressFamily family, IptablesSaveState live, List<RuleCounter> counters)
+    {
+        foreach (var (tableName, table) in live.Tables)
+        {
+            foreach (var chain in IptablesOwnership.OwnedChains(table))
+            {
+                counters.AddRange(table.RulesOf(chain).Select(r =>
+                    new RuleCounter($"{IptablesRenderer.LabelOf(family)} {tableName} {chain}", r.Text, r.Packets, r.Bytes)));
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -127,6 +145,7 @@ public sealed class IptablesBackend : INetfilterBackend
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            _epoch++;
             foreach (var family in ManagedFamilies(needsIpv6: false))
             {
                 var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
@@ -143,9 +162,6 @@ public sealed class IptablesBackend : INetfilterBackend
             _serial.Release();
         }
     }
-
-    /// <summary>Test seam: transforms each apply payload before it is loaded (to inject a line the kernel rejects).</summary>
-    internal Func<string, string>? PayloadFilter { get; set; }
 
     // iptables-restore commits table by table: when a later table is rejected, the earlier ones are already
     // replaced. Put our chains of those tables back as they were, so a failed apply changes nothing.
@@ -197,17 +213,21 @@ public sealed class IptablesBackend : INetfilterBackend
         }
     }
 
-    private async Task<DriftReport> VerifyCoreAsync(NatModel nat, CancellationToken cancellationToken)
+    // One iptables-save per family, compared with the ruleset (rendered here unless the caller just did).
+    private async Task<DriftReport> VerifyCoreAsync(NatModel nat, Dictionary<AddressFamily, IptablesRuleset>? rendered, CancellationToken cancellationToken)
     {
         List<string> missing = [], extra = [], shadowing = [];
         var egress = nat.Snat.Select(s => s.Interface).Distinct(StringComparer.Ordinal).ToArray();
-        foreach (var family in ManagedFamilies(IptablesRenderer.HasIpv6(nat)))
+        var read = new Dictionary<AddressFamily, IptablesSaveState>();
+        foreach (var family in ManagedFamilies(NatModelFacts.HasIpv6(nat)))
         {
-            var desired = _renderer.Build(nat, family);
-            var live = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
+            var desired = rendered?.GetValueOrDefault(family) ?? _renderer.Build(nat, family);
+            var live = read[family] = await SaveAsync(family, cancellationToken).ConfigureAwait(false);
             IptablesVerifier.Compare(desired, live, nat.ClusterInterface, egress, missing, extra, shadowing);
         }
-        return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList());
+        var report = new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), shadowing.ToValueList());
+        _readFor.AddOrUpdate(report, new Listings(_epoch, read));
+        return report;
     }
 
     private async Task<IptablesSaveState> SaveAsync(AddressFamily family, CancellationToken cancellationToken)
@@ -232,4 +252,6 @@ public sealed class IptablesBackend : INetfilterBackend
             yield return AddressFamily.InterNetworkV6;
         }
     }
+
+    private sealed record Listings(long Epoch, Dictionary<AddressFamily, IptablesSaveState> ByFamily);
 }

@@ -52,33 +52,6 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
     /// <summary>Whether remapped ranges are rendered as one shifted DNAT.</summary>
     public bool DnatPortShift { get; } = dnatPortShift;
 
-    /// <summary>
-    /// Both families, always: the filters of a family must exist even when nothing of it is configured, or the
-    /// kernel would forward that family unfiltered (IPv6 forwarding may be on whatever we configure).
-    /// </summary>
-    public static IReadOnlyList<AddressFamily> Families(NatModel nat)
-    {
-        ArgumentNullException.ThrowIfNull(nat);
-        return [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
-    }
-
-    /// <summary>Whether the model has anything IPv6 (else the IPv6 ruleset is the filter alone).</summary>
-    public static bool HasIpv6(NatModel nat) => Configures(nat, AddressFamily.InterNetworkV6);
-
-    /// <summary>Whether the model has any redirect, fallback or egress address of <paramref name="family"/>; without, that family's ruleset is the filter alone.</summary>
-    public static bool Configures(NatModel nat, AddressFamily family)
-    {
-        ArgumentNullException.ThrowIfNull(nat);
-        return nat.Dnat.Any(d => d.Family == family) || nat.Fallbacks.Any(f => f.Family == family) || nat.Snat.Any(s => s.Family == family);
-    }
-
-    /// <summary>The interfaces of the homes (the egress side), each once, in model order.</summary>
-    public static IReadOnlyList<string> HomeInterfaces(NatModel nat)
-    {
-        ArgumentNullException.ThrowIfNull(nat);
-        return nat.Homes.Select(h => h.Interface).Concat(nat.Snat.Select(s => s.Interface)).Distinct(StringComparer.Ordinal).ToArray();
-    }
-
     /// <summary>"iptables" or "ip6tables".</summary>
     public static string LabelOf(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ip6tables" : "iptables";
 
@@ -91,7 +64,7 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
         var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
         var dnat = nat.Dnat.Where(d => d.Family == family).ToArray();
         var fallback = nat.Fallbacks.FirstOrDefault(f => f.Family == family);
-        if (!Configures(nat, family))
+        if (!NatModelFacts.Configures(nat, family))
         {
             // Nothing of this family is redirected: its filter alone, so that none of it is forwarded.
             return new IptablesRuleset(family, FilterChains(nat, family, iface).ToValueList());
@@ -146,7 +119,7 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
         ]);
 
         var inputRules = new List<string>();
-        foreach (var home in HomeInterfaces(nat).Select(Name))
+        foreach (var home in NatModelFacts.HomeInterfaces(nat).Select(Name))
         {
             if (family == AddressFamily.InterNetworkV6)
             {
@@ -169,7 +142,7 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
     public string Render(NatModel nat)
     {
         var text = new StringBuilder();
-        foreach (var family in Families(nat))
+        foreach (var family in NatModelFacts.Families(nat))
         {
             text.Append(CultureInfo.InvariantCulture, $"# {(family == AddressFamily.InterNetworkV6 ? "ip6tables" : "iptables")}-restore --noflush\n");
             text.Append(IptablesPayload.Build(Build(nat, family), live: null));
@@ -210,20 +183,12 @@ public sealed class IptablesRenderer(bool dnatPortShift = true) : IRulesetRender
 
     private static string Match(string iface, DnatEntry entry)
     {
-        var proto = ProtocolName(entry.Protocol);
+        var proto = NatModelFacts.ProtocolName(entry.Protocol);
         var ports = entry.LocalPorts.IsSinglePort
             ? entry.LocalPorts.First.ToString(CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{entry.LocalPorts.First}:{entry.LocalPorts.Last}");
         return $"-i {iface} -p {proto} -m {proto} --dport {ports}";
     }
-
-    internal static string ProtocolName(Protocol protocol) => protocol switch
-    {
-        Protocol.Tcp => "tcp",
-        Protocol.Udp => "udp",
-        Protocol.Sctp => "sctp",
-        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "unknown protocol"),
-    };
 
     private static string Endpoint(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

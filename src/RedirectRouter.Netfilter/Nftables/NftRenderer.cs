@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
-using RedirectRouter.Netfilter.Iptables;
 using RedirectRouter.Netlink.NfTables;
 
 namespace RedirectRouter.Netfilter.Nftables;
@@ -94,7 +93,7 @@ public sealed class NftRenderer : IRulesetRenderer
 
     /// <summary>Our tables for <paramref name="nat"/>: ip and ip6 always (without anything IPv6 configured, the ip6 table forwards nothing).</summary>
     public IReadOnlyList<NftTable> Build(NatModel nat) =>
-        IptablesRenderer.Families(nat).Select(f => Build(nat, f)).ToArray();
+        NatModelFacts.Families(nat).Select(f => Build(nat, f)).ToArray();
 
     /// <summary>Our table of one family.</summary>
     public NftTable Build(NatModel nat, AddressFamily family) => Build(nat, family, includeElements: true);
@@ -104,7 +103,7 @@ public sealed class NftRenderer : IRulesetRenderer
     /// element-only change from a structural one, and what a first load creates before the elements go in natively.
     /// </summary>
     public IReadOnlyList<NftTable> BuildSkeleton(NatModel nat) =>
-        IptablesRenderer.Families(nat).Select(f => Build(nat, f, includeElements: false)).ToArray();
+        NatModelFacts.Families(nat).Select(f => Build(nat, f, includeElements: false)).ToArray();
 
     /// <summary>
     /// The elements of every map of our tables as compact values, for the native element store: per family
@@ -115,7 +114,7 @@ public sealed class NftRenderer : IRulesetRenderer
         ArgumentNullException.ThrowIfNull(nat);
         var elements = new List<(string, string, NfMapElement)>();
         var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
-        foreach (var family in IptablesRenderer.Families(nat))
+        foreach (var family in NatModelFacts.Families(nat))
         {
             var fam = FamilyName(family);
             foreach (var (map, key, value) in NativeElements(nat.Dnat.Where(d => d.Family == family).ToArray(), marks, withMarks: marks.Count > 0))
@@ -188,7 +187,7 @@ public sealed class NftRenderer : IRulesetRenderer
         var dnat = nat.Dnat.Where(d => d.Family == family).ToArray();
         var fallback = nat.Fallbacks.FirstOrDefault(f => f.Family == family);
         var marks = nat.Homes.Where(h => h.Mark is not null).ToDictionary(h => h.Home, h => h.Mark!.Value, StringComparer.Ordinal);
-        if (!IptablesRenderer.Configures(nat, family))
+        if (!NatModelFacts.Configures(nat, family))
         {
             // Nothing of this family is redirected: its filters alone, so that none of it is forwarded.
             return new NftTable(fam, [], FilterChains(nat, family, iface).ToValueList());
@@ -215,7 +214,7 @@ public sealed class NftRenderer : IRulesetRenderer
         if (marks.Count > 0)
         {
             var markElements = includeElements
-                ? dnat.Where(d => marks.ContainsKey(d.Home)).Select(d => new NftElement($"{IptablesRenderer.ProtocolName(d.Protocol)} . {d.LocalPorts}", MarkText(marks[d.Home])))
+                ? dnat.Where(d => marks.ContainsKey(d.Home)).Select(d => new NftElement($"{NatModelFacts.ProtocolName(d.Protocol)} . {d.LocalPorts}", MarkText(marks[d.Home])))
                 : [];
             maps.Add(new NftMap(MarkMap, "inet_proto . inet_service", "mark", Interval: true, Counter: false, markElements.ToValueList()));
             var markRules = new List<string>();
@@ -258,7 +257,7 @@ public sealed class NftRenderer : IRulesetRenderer
         ]);
 
         var inputRules = new List<string>();
-        foreach (var home in IptablesRenderer.HomeInterfaces(nat).Select(Quote))
+        foreach (var home in NatModelFacts.HomeInterfaces(nat).Select(Quote))
         {
             if (family == AddressFamily.InterNetworkV6)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedirectRouter.Core.Model;
@@ -39,6 +40,9 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     // Whether the read-back at _generation found our tables exactly as held (and what shadowed them then).
     private bool _verifiedClean;
     private ValueList<string> _lastShadowing = [];
+    // What each verification found, by the report it produced (the generation it read, whether our structure
+    // differed): a repair at the same generation goes straight to the fix instead of reading again.
+    private readonly ConditionalWeakTable<DriftReport, VerifiedAt> _verifiedReports = [];
 
     /// <summary>Creates the backend for <paramref name="target"/>.</summary>
     /// <param name="target">The namespace to manage.</param>
@@ -71,11 +75,12 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     /// </summary>
     internal bool UseNetlink { get; set; } = true;
 
-    /// <summary>Test seam: transforms each payload before it is loaded (to inject a line the kernel rejects).</summary>
-    internal Func<string, string>? PayloadFilter { get; set; }
+    /// <inheritdoc/>
+    public Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default) =>
+        ApplyAsync(nat, null, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<ApplyResult> ApplyAsync(NatModel nat, CancellationToken cancellationToken = default)
+    public async Task<ApplyResult> ApplyAsync(NatModel nat, DriftReport? verified, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nat);
         await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -87,7 +92,21 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
             var incremental = false;
             var proven = false;
             var changes = 0;
-            if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is null)
+            var repairedFromVerify = false;
+            if (verified is not null && HasDifferences(verified) && _verifiedReports.TryGetValue(verified, out var found)
+                && Handle() is { } verifiedHandle && verifiedHandle.GenerationGet().Id == found.Generation)
+            {
+                // Nothing changed since the verification read the drift: fix it without reading again. Elements
+                // alone are repaired natively; a drifted structure only nft can re-create.
+                incremental = !found.Structural && _skeleton is not null && SameStructure(_skeleton, skeleton)
+                    && RepairElements(verifiedHandle, skeleton, desired);
+                if (!incremental)
+                {
+                    changes = await ReplaceAsync(nat, skeleton, desired, cancellationToken).ConfigureAwait(false);
+                }
+                repairedFromVerify = true;
+            }
+            else if (_skeleton is not null && _elements is not null && SameStructure(_skeleton, skeleton) && Handle() is null)
             {
                 var batch = _elements.DeltaTo(desired);
                 changes = batch.Operations.Sum(o => o.Elements.Count);
@@ -134,7 +153,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
                     _elements = desired;
                 }
             }
-            if (!incremental)
+            if (!incremental && !repairedFromVerify)
             {
                 changes = await ReplaceAsync(nat, skeleton, desired, cancellationToken).ConfigureAwait(false);
             }
@@ -328,7 +347,6 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     /// <summary>Loads a payload, in one transaction.</summary>
     internal async Task LoadAsync(string payload, CancellationToken cancellationToken)
     {
-        payload = PayloadFilter?.Invoke(payload) ?? payload;
         var result = await _target.RunAsync(_runner, "nft", ["-f", "-"], payload, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
@@ -591,7 +609,9 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         _generation = generation;
         _verifiedClean = missing.Count == 0 && extra.Count == 0 && _baseline is not null;
         _lastShadowing = shadowing.ToValueList();
-        return (new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), _lastShadowing), structural);
+        var report = new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), _lastShadowing);
+        _verifiedReports.AddOrUpdate(report, new VerifiedAt(generation, structural));
+        return (report, structural);
     }
 
     // A foreign NAT base chain on prerouting that runs no later than ours might take traffic before our map does.
@@ -605,8 +625,14 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
     // shadowing, foreign rules too.
     private async Task<DriftReport> CompareWithNftAsync(NatModel nat, IReadOnlyList<NftTable> skeleton, List<string>? shadowing, bool terse, CancellationToken cancellationToken)
     {
-        List<string> missing = [], extra = [];
         var live = await ListRulesetAsync(null, terse, cancellationToken).ConfigureAwait(false);
+        return CompareListing(nat, skeleton, live, shadowing);
+    }
+
+    // Our tables in one listing compared with the desired ones (and, with a list for it, the foreign rules that shadow ours).
+    internal static DriftReport CompareListing(NatModel nat, IReadOnlyList<NftTable> skeleton, NftLiveRuleset live, List<string>? shadowing)
+    {
+        List<string> missing = [], extra = [];
         foreach (var family in NftRenderer.AllFamilies)
         {
             var actual = live.OurTables.GetValueOrDefault(family);
@@ -625,7 +651,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         {
             FindShadowing(nat, skeleton, live, shadowing);
         }
-        return new DriftReport(Name, missing.ToValueList(), extra.ToValueList(), []);
+        return new DriftReport("nftables", missing.ToValueList(), extra.ToValueList(), []);
     }
 
     // Foreign NAT chains on prerouting that run no later than ours and DNAT cluster traffic take it before our map does.
@@ -661,6 +687,8 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         var result = await _target.RunAsync(_runner, "nft", arguments, null, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.StandardOutput : throw PayloadErrors.Failed("nft", arguments, result);
     }
+
+    private sealed record VerifiedAt(uint Generation, bool Structural);
 
     private readonly record struct ChainShape(string Name, ulong Handle, string? Type, uint? Hook, int? Priority, uint? Policy);
 

@@ -150,14 +150,6 @@ public sealed class DiagReportTests
         Assert.False(DiagParsers.ParseAgentMetrics("a", "redirect_router_ready 0\n").Ready);
     }
 
-    [Fact]
-    public void OurNetfilterObjectsAreRecognised()
-    {
-        Assert.Equal(["ip", "ip6"], NetfilterPresence.ParseNftTables("table ip foreign\ntable ip redirect_router\ntable ip6 redirect_router\ntable inet redirect_router_probe\n"));
-        Assert.Equal(["iptables nat RR-DNAT", "iptables filter RR-FORWARD"], NetfilterPresence.ParseIptablesChains(
-            "*nat\n:PREROUTING ACCEPT [0:0]\n:RR-DNAT - [0:0]\n-A PREROUTING -j RR-DNAT\nCOMMIT\n*filter\n:RR-FORWARD - [0:0]\nCOMMIT\n", "iptables"));
-    }
-
     [Theory]
     [InlineData("127.0.0.1:9100", true)]
     [InlineData("[::1]:9100", true)]

@@ -1,5 +1,3 @@
-using RedirectRouter.Netfilter.Iptables;
-using RedirectRouter.Netfilter.Nftables;
 using RedirectRouter.Netfilter.Tests.Support;
 using RedirectRouter.TestSupport;
 
@@ -81,7 +79,8 @@ public sealed class ApplyKernelTests
     public async Task RejectedPayloadLeavesThePreviousRulesetInPlaceAndNamesTheLine(string name)
     {
         using var ns = TestNamespace.Create("atomic");
-        var backend = await Backends.CreateAsync(name, ns);
+        var rewriter = new PayloadRewriter();
+        var backend = await Backends.CreateAsync(name, ns, rewriter);
         var model = Models.SingleHome();
         Assert.True((await backend.ApplyAsync(model, Cancel)).Drift.IsClean);
         var before = Backends.Snapshot(name, ns);
@@ -91,20 +90,22 @@ public sealed class ApplyKernelTests
         if (name == Backends.Nft)
         {
             // The kernel refuses a jump to a chain that does not exist; the transaction also deletes and re-creates our table.
-            ((NftablesBackend)backend).PayloadFilter = p => p.Replace(
-                "\t\tiifname \"eth0\" counter dnat ip to 10.7.8.10\n", "\t\tiifname \"eth0\" counter dnat ip to 10.7.8.10\n\t\tjump no_such_chain\n", StringComparison.Ordinal);
+            // The tool names the line that was replaced (the backend quotes its own payload, which had the rule there).
+            rewriter.Rewrite = p => p.Replace(
+                "\t\tiifname \"eth0\" counter dnat ip to 10.7.8.10\n", "\t\tjump no_such_chain\n", StringComparison.Ordinal);
             error = await Assert.ThrowsAsync<NetfilterException>(() => backend.ApplyAsync(other, Cancel));
-            Assert.Equal("jump no_such_chain", error.OffendingText?.Trim());
-            ((NftablesBackend)backend).PayloadFilter = null;
+            Assert.Equal("iifname \"eth0\" counter dnat ip to 10.7.8.10", error.OffendingText?.Trim());
+            Assert.Contains("no_such_chain", error.Message);
+            rewriter.Rewrite = null;
         }
         else
         {
             // The mangle table (RR-MARK, new in this model) comes before nat in the payload and is committed on its own:
             // the backend must roll it back when nat is rejected.
-            ((IptablesBackend)backend).PayloadFilter = p => p.Replace(
-                "-A RR-DNAT -i eth0 -j DNAT --to-destination 10.7.8.10\n", "-A RR-DNAT -i eth0 -j DNAT --to-destination 10.7.8.10\n-A RR-DNAT -p tcp -j RR-NO-SUCH-CHAIN\n", StringComparison.Ordinal);
+            rewriter.Rewrite = p => p.Replace(
+                "-A RR-DNAT -i eth0 -j DNAT --to-destination 10.7.8.10\n", "-A RR-DNAT -p tcp -j RR-NO-SUCH-CHAIN\n", StringComparison.Ordinal);
             error = await Assert.ThrowsAsync<NetfilterException>(() => backend.ApplyAsync(other, Cancel));
-            ((IptablesBackend)backend).PayloadFilter = null;
+            rewriter.Rewrite = null;
             Assert.NotNull(error.OffendingLine);
             // iptables-nft blames the COMMIT of the table, legacy the rule itself; both name the missing chain.
             Assert.Contains("RR-NO-SUCH-CHAIN", error.Message);

@@ -15,14 +15,14 @@ internal static class Backends
 
     public static TheoryData<string> All => new(Nft, IptNft, IptLegacy);
 
-    public static async Task<INetfilterBackend> CreateAsync(string name, TestNamespace ns)
+    public static async Task<INetfilterBackend> CreateAsync(string name, TestNamespace ns, ICommandRunner? runner = null)
     {
         var target = new NetfilterTarget(ns.Handle.Path);
         var tools = name == IptLegacy ? IptablesTools.Legacy : IptablesTools.Nft;
         var capabilities = await NetfilterProbe.ProbeAsync(CliWrapCommandRunner.Instance, target, tools, TestContext.Current.CancellationToken);
         return name == Nft
-            ? NetfilterBackends.Create(NetfilterBackend.Nftables, capabilities, target)
-            : NetfilterBackends.Create(NetfilterBackend.Iptables, capabilities, target);
+            ? NetfilterBackends.Create(NetfilterBackend.Nftables, capabilities, target, runner)
+            : NetfilterBackends.Create(NetfilterBackend.Iptables, capabilities, target, runner);
     }
 
     /// <summary>Everything the tools show for the namespace (rules and tables), without counters and comments, to compare before/after.</summary>
