@@ -71,18 +71,10 @@ public static class Planner
         var fallbacks = config.Fallback.All.Select(f => new FallbackDnat(f.AddressFamily, f, HomeOf(config, f, null)));
         var nat = new NatModel(config.Settings.ClusterInterface, dnat.ToValueList(), fallbacks.ToValueList(), snat.ToValueList(), routing.ToValueList())
         {
-            LocalTcpPorts = PortOf(config.Settings.MetricsAddress) is { } port ? [port] : ValueList<int>.Empty,
+            LocalTcpPorts = ListenEndpoint.PortOf(config.Settings.MetricsAddress) is { } port ? [port] : ValueList<int>.Empty,
         };
         return new DesiredState(new NetworkState(links.ToValueList(), addresses.ToValueList(), routes.ToValueList(), rules.ToValueList()), nat);
     }
-
-    /// <summary>The port of a "host:port" endpoint address, or null.</summary>
-    public static int? PortOf(string? address) =>
-        address is not null && address.LastIndexOf(':') is var colon and > 0
-            && int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
-            && port is >= 1 and <= 65535
-            ? port
-            : null;
 
     private static string HomeOf(RouterConfig config, IPAddress destination, string? explicitHome) =>
         HomeSelector.Select(config, destination, explicitHome)?.Name

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using RedirectRouter.Core.Model;
-using RedirectRouter.Core.Parsing;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Core.Serialization;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using RedirectRouter.Core.Diagnostics;
 using RedirectRouter.Core.Model;
-using RedirectRouter.Core.Planning;
 
 namespace RedirectRouter.Core.Validation;
 
@@ -67,7 +66,7 @@ internal static class AddressRules
     // The metrics port is exempt from DNAT (the kubelet probes it), so a rule covering it would silently lose that port.
     private static void CheckMetricsPort(RouterConfig config, SourceMap map, DiagnosticBag bag)
     {
-        if (Planner.PortOf(config.Settings.MetricsAddress) is not { } port)
+        if (ListenEndpoint.PortOf(config.Settings.MetricsAddress) is not { } port)
         {
             return;
         }

@@ -435,7 +435,7 @@ internal static class NativeConfigParser
         }
         if (DocReader.Get(mapping, "metrics") is { } metricsNode && reader.Text(metricsNode, "settings.metrics") is { } metrics)
         {
-            if (IsListenAddress(metrics))
+            if (ListenEndpoint.TryParse(metrics, out _))
             {
                 settings = settings with { MetricsAddress = metrics };
             }
@@ -479,21 +479,5 @@ internal static class NativeConfigParser
             settings = settings with { AllowLinkLocalDestinations = allowLinkLocal };
         }
         return settings;
-    }
-
-    /// <summary>"ADDRESS:PORT" or "[IPv6]:PORT"; the address may be empty (all addresses).</summary>
-    internal static bool IsListenAddress(string text)
-    {
-        var colon = text.LastIndexOf(':');
-        if (colon < 0 || !AddressText.TryParseDecimal(text[(colon + 1)..], 65535, out var port) || port == 0)
-        {
-            return false;
-        }
-        var host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            return AddressText.TryParseAddress(host[1..^1], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6;
-        }
-        return host.Length == 0 || AddressText.TryParseIPv4(host, out _);
     }
 }

@@ -1,6 +1,4 @@
-using RedirectRouter.Core.Model;
-
-namespace RedirectRouter.Core.Parsing;
+namespace RedirectRouter.Core.Model;
 
 /// <summary>The words the inputs use for enumerations (case-insensitive), and the canonical spellings written back.</summary>
 public static class EnumWords

@@ -1,14 +1,13 @@
 using RedirectRouter.Core.Model;
-using RedirectRouter.Core.Parsing;
 
 namespace RedirectRouter.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="RouterConfig"/> in the native schema, so any input can be turned into a native file
-/// (and the parser is tested by round trips). Homes with <see cref="LinkOrigin.AdoptOrCreate"/> (OpenShift
+/// (and the parser is tested by round trips). Only the tests use it, so it lives with them. Homes with <see cref="LinkOrigin.AdoptOrCreate"/> (OpenShift
 /// input only) are written as created macvlans, since the native schema does not have that mode.
 /// </summary>
-public static class NativeConfigWriter
+internal static class NativeConfigWriter
 {
     /// <summary>The configuration as native YAML.</summary>
     public static string ToYaml(RouterConfig config) => TreeWriter.ToYaml(ToTree(config));

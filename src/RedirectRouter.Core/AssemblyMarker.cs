@@ -1,6 +1,0 @@
-namespace RedirectRouter.Core;
-
-/// <summary>Anchors the assembly for tests and reflection-free lookups.</summary>
-public static class AssemblyMarker
-{
-}
