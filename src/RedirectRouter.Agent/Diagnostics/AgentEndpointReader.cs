@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using RedirectRouter.Core.Model;
 using RedirectRouter.Netlink;
 
 namespace RedirectRouter.Agent.Diagnostics;
@@ -51,25 +51,15 @@ internal static class AgentEndpointReader
         }
     }
 
-    /// <summary>Parses HOST:PORT where HOST is an IP address (or <c>localhost</c>); IPv6 in brackets.</summary>
+    /// <summary>
+    /// The address to connect to for the agent's <c>--metrics</c> HOST:PORT (IPv6 in brackets, <c>localhost</c>
+    /// and <c>*</c> taken as on the agent's command line); an agent listening on every address is asked on loopback.
+    /// </summary>
     public static bool TryParseEndpoint(string text, out IPEndPoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(text);
-        endpoint = null!;
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        var host = text[..colon].Trim('[', ']');
-        host = host is "localhost" or "" or "0.0.0.0" or "*" ? "127.0.0.1" : host == "::" ? "::1" : host;
-        if (!IPAddress.TryParse(host, out var ip))
-        {
-            return false;
-        }
-
-        endpoint = new IPEndPoint(ip, port);
-        return true;
+        var parsed = ListenEndpoint.TryParseCommandLine(text, out var listen);
+        endpoint = parsed ? listen.ForConnecting() : null!;
+        return parsed;
     }
 }

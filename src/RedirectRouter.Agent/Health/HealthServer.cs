@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RedirectRouter.Core.Model;
 
 namespace RedirectRouter.Agent.Health;
 
@@ -61,16 +62,9 @@ public sealed partial class HealthServer : IHostedService, IAsyncDisposable
     public static IPEndPoint Parse(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var colon = address.LastIndexOf(':');
-        var host = colon > 0 ? address[..colon].Trim('[', ']') : "";
-        if (colon <= 0
-            || !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
-            || !(host is "*" or "" || IPAddress.TryParse(host, out _)))
-        {
-            throw new ArgumentException($"--metrics '{address}' is not HOST:PORT with a numeric host (for example 127.0.0.1:9100 or 0.0.0.0:9100)", nameof(address));
-        }
-
-        return new IPEndPoint(host is "*" or "" ? IPAddress.Any : IPAddress.Parse(host), port);
+        return ListenEndpoint.TryParseCommandLine(address, out var endpoint)
+            ? endpoint.ForListening()
+            : throw new ArgumentException($"--metrics '{address}' is not HOST:PORT with a numeric host (for example 127.0.0.1:9100 or 0.0.0.0:9100)", nameof(address));
     }
 
     /// <summary>Starts listening.</summary>

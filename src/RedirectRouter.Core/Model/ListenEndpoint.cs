@@ -55,6 +55,23 @@ public readonly record struct ListenEndpoint
         return true;
     }
 
+    /// <summary>
+    /// Parses an address given on the command line (<c>--metrics</c>): the same grammar as <see cref="TryParse"/>,
+    /// plus the spellings people type there, <c>*:PORT</c> for every address and <c>localhost:PORT</c> for loopback.
+    /// </summary>
+    public static bool TryParseCommandLine([NotNullWhen(true)] string? text, out ListenEndpoint endpoint)
+    {
+        var colon = text?.LastIndexOf(':') ?? -1;
+        var host = colon < 0 ? null : text![..colon];
+        var canonical = host switch
+        {
+            "*" => text![colon..],
+            "localhost" => "127.0.0.1" + text![colon..],
+            _ => text,
+        };
+        return TryParse(canonical, out endpoint);
+    }
+
     /// <summary>The port of <paramref name="text"/> when it is a listen endpoint, else null.</summary>
     public static int? PortOf(string? text) => TryParse(text, out var endpoint) ? endpoint.Port : null;
 

@@ -80,4 +80,33 @@ public sealed class ListenEndpointTests
         Assert.Equal(9100, ListenEndpoint.PortOf("127.0.0.1:9100"));
         Assert.Equal(9100, ListenEndpoint.PortOf(":9100"));
     }
+
+    [Theory]
+    [InlineData("*:9100", null, "127.0.0.1")]
+    [InlineData("localhost:9100", "127.0.0.1", "127.0.0.1")]
+    [InlineData("[::]:9100", "::", "::1")]
+    public void TheCommandLineAlsoTakesStarAndLocalhost(string text, string? listening, string connecting)
+    {
+        Assert.True(ListenEndpoint.TryParseCommandLine(text, out var endpoint));
+
+        Assert.Equal(listening is null ? null : IPAddress.Parse(listening), endpoint.Address);
+        Assert.Equal(IPAddress.Parse(connecting), endpoint.ForConnecting().Address);
+        Assert.Equal(9100, endpoint.Port);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("*:")]
+    [InlineData("**:9100")]
+    [InlineData("localhost")]
+    [InlineData("localhost.:9100")]
+    [InlineData("LOCALHOST:9100")]
+    [InlineData("example.com:9100")]
+    [InlineData("*:0")]
+    [InlineData(null)]
+    public void TheCommandLineRefusesEverythingElse(string? text)
+    {
+        Assert.False(ListenEndpoint.TryParseCommandLine(text, out var endpoint));
+        Assert.Equal(default, endpoint);
+    }
 }
