@@ -34,12 +34,6 @@ public static class NatModelFacts
         return nat.Homes.Select(h => h.Interface).Concat(nat.Snat.Select(s => s.Interface)).Distinct(StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>The protocol as both tools spell it.</summary>
-    public static string ProtocolName(Protocol protocol) => protocol switch
-    {
-        Protocol.Tcp => "tcp",
-        Protocol.Udp => "udp",
-        Protocol.Sctp => "sctp",
-        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "unknown protocol"),
-    };
+    /// <summary>The protocol as both tools spell it (the word the configuration uses).</summary>
+    public static string ProtocolName(Protocol protocol) => protocol.ToWord();
 }
