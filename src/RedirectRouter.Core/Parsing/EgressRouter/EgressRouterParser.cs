@@ -22,7 +22,17 @@ internal static class EgressRouterParser
     private static readonly string[] SpecKeys = ["mode", "addresses", "redirect", "networkInterface"];
     private static readonly string[] AddressKeys = ["ip", "gateway"];
     private static readonly string[] RedirectKeys = ["redirectRules", "fallbackIP"];
-    private static readonly string[] RuleKeys = ["destinationIP", "port", "protocol", "targetPort"];
+    private static readonly RedirectRuleSchema RuleSchema = new(
+        Keys: ["destinationIP", "port", "protocol", "targetPort"],
+        DestinationKey: "destinationIP",
+        DestinationMissing: "give the real destination, e.g. destinationIP: 10.0.0.99",
+        ReadDestination: ReadDestination,
+        PortMissing: "give the port clients connect to, e.g. port: 80",
+        AllowRanges: false,
+        ProtocolHint: "use TCP, UDP or SCTP",
+        ProtocolMissing: "give TCP, UDP or SCTP",
+        HomeKey: null,
+        ProtocolFirst: false);
     private static readonly string[] InterfaceKeys = ["macvlan"];
     private static readonly string[] MacvlanKeys = ["mode", "master"];
 
@@ -81,15 +91,8 @@ internal static class EgressRouterParser
             return (null, MacvlanMode.Bridge);
         }
         reader.CheckKeys(macvlan, path + ".macvlan", MacvlanKeys);
-        var mode = MacvlanMode.Bridge;
-        if (DocReader.Get(macvlan, "mode") is { } modeNode && reader.Text(modeNode, path + ".macvlan.mode") is { } modeText
-            && !EnumWords.TryParseMacvlanMode(modeText, out mode))
-        {
-            reader.Error(DiagnosticCodes.InvalidValue, modeNode, path + ".macvlan.mode", $"macvlan mode '{modeText}' is not known",
-                "use Bridge, Private, VEPA or Passthru");
-            mode = MacvlanMode.Bridge;
-        }
-        var parent = DocReader.Get(macvlan, "master") is { } masterNode ? reader.InterfaceName(masterNode, path + ".macvlan.master") : null;
+        var mode = reader.MacvlanMode(DocReader.Field(macvlan, path + ".macvlan", "mode"), MacvlanMode.Bridge, "use Bridge, Private, VEPA or Passthru");
+        var parent = reader.InterfaceName(DocReader.Field(macvlan, path + ".macvlan", "master"));
         return (parent, mode);
     }
 
@@ -224,30 +227,21 @@ internal static class EgressRouterParser
         {
             map.MarkIncomplete(map.ConfigScope, "fallback");
         }
-        var rules = new List<RedirectRule>();
-        if (DocReader.Get(redirect, "redirectRules") is { } rulesNode && reader.StrictList(rulesNode, "spec.redirect.redirectRules") is { } items)
-        {
-            for (var i = 0; i < items.Count; i++)
+        var rules = reader.List(DocReader.Field(redirect, "spec.redirect", "redirectRules"), (item, path) => RedirectRuleReader.Read(item, path, RuleSchema, reader, map),
+            // A redirectRules that is not a list leaves the rules complete (so the "nothing is forwarded" warning still speaks).
+            incomplete: () => map.MarkIncomplete(map.ConfigScope, "rules"), notListIncomplete: false,
+            keep: (rule, earlier, item, path) =>
             {
-                var path = DocReader.Path("spec.redirect.redirectRules", i);
-                if (ParseRule(items[i], path, reader, map) is { } rule)
+                // The operator renders every rule in order and the first DNAT that matches wins, so a repeat never applies.
+                if (earlier.FirstOrDefault(r => r.Protocol == rule.Protocol && r.LocalPorts == rule.LocalPorts) is not { } first)
                 {
-                    // The operator renders every rule in order and the first DNAT that matches wins, so a repeat never applies.
-                    if (rules.FirstOrDefault(r => r.Protocol == rule.Protocol && r.LocalPorts == rule.LocalPorts) is { } first)
-                    {
-                        reader.Warning(DiagnosticCodes.RedirectRuleShadowed, ((DocMapping)items[i])["port"]!, DocReader.Path(path, "port"),
-                            $"port {rule.LocalPorts} ({rule.Protocol.ToString().ToUpperInvariant()}) is already redirected by {map.Of(first).KeyPath}: this rule never applies, the first one wins",
-                            "remove this rule, or give it another port");
-                        continue;
-                    }
-                    rules.Add(rule);
+                    return true;
                 }
-                else
-                {
-                    map.MarkIncomplete(map.ConfigScope, "rules");
-                }
-            }
-        }
+                reader.Warning(DiagnosticCodes.RedirectRuleShadowed, ((DocMapping)item)["port"]!, DocReader.Path(path, "port"),
+                    $"port {rule.LocalPorts} ({rule.Protocol.ToString().ToUpperInvariant()}) is already redirected by {map.Of(first).KeyPath}: this rule never applies, the first one wins",
+                    "remove this rule, or give it another port");
+                return false;
+            });
         var fallback = FallbackDestinations.None;
         if (DocReader.Get(redirect, "fallbackIP") is { } fallbackNode)
         {
@@ -270,77 +264,10 @@ internal static class EgressRouterParser
         return (rules.ToValueList(), fallback);
     }
 
-    private static RedirectRule? ParseRule(DocNode node, string path, DocReader reader, SourceMap map)
-    {
-        if (reader.Mapping(node, path) is not { } mapping)
-        {
-            return null;
-        }
-        reader.CheckKeys(mapping, path, RuleKeys);
-        IPAddress? destination = null;
-        if (DocReader.Get(mapping, "destinationIP") is { } destinationNode)
-        {
-            destination = ReadDestination(destinationNode, DocReader.Path(path, "destinationIP"), reader);
-        }
-        else
-        {
-            reader.Missing(mapping, path, "destinationIP", "give the real destination, e.g. destinationIP: 10.0.0.99");
-        }
-        PortRange? port = null;
-        if (DocReader.Get(mapping, "port") is { } portNode)
-        {
-            port = reader.Ports(portNode, DocReader.Path(path, "port"), allowRange: false);
-        }
-        else
-        {
-            reader.Missing(mapping, path, "port", "give the port clients connect to, e.g. port: 80");
-        }
-        Protocol? protocol = null;
-        if (DocReader.Get(mapping, "protocol") is { } protocolNode)
-        {
-            if (reader.Text(protocolNode, DocReader.Path(path, "protocol")) is { } text)
-            {
-                if (EnumWords.TryParseProtocol(text, out var parsed))
-                {
-                    protocol = parsed;
-                }
-                else
-                {
-                    reader.Error(DiagnosticCodes.UnknownProtocol, protocolNode, DocReader.Path(path, "protocol"), $"protocol '{text}' is not known",
-                        "use TCP, UDP or SCTP");
-                }
-            }
-        }
-        else
-        {
-            reader.Missing(mapping, path, "protocol", "give TCP, UDP or SCTP");
-        }
-        PortRange? target = null;
-        var targetOk = true;
-        var targetNode = DocReader.Get(mapping, "targetPort");
-        if (targetNode is not null)
-        {
-            target = reader.Ports(targetNode, DocReader.Path(path, "targetPort"), allowRange: false);
-            targetOk = target is not null;
-        }
-        if (destination is null || port is null || protocol is null || !targetOk)
-        {
-            return null;
-        }
-        var rule = new RedirectRule(protocol.Value, port.Value, destination, target, null);
-        map.Add(rule, reader.At(mapping, path));
-        map.Add(rule, "port", reader.At(mapping["port"]!, DocReader.Path(path, "port")));
-        map.Add(rule, "destination", reader.At(mapping["destinationIP"]!, DocReader.Path(path, "destinationIP")));
-        if (targetNode is not null)
-        {
-            map.Add(rule, "targetPort", reader.At(targetNode, DocReader.Path(path, "targetPort")));
-        }
-        return rule;
-    }
-
     // destinationIP has been written both as an address and as a /32 CIDR (cluster-network-operator PR #852).
-    private static IPAddress? ReadDestination(DocNode node, string path, DocReader reader)
+    private static IPAddress? ReadDestination(DocReader reader, DocField field)
     {
+        var (node, path) = (field.Node!, field.Path);
         if (reader.Text(node, path) is not { } text)
         {
             return null;
