@@ -130,6 +130,9 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
     public IPAddress? Address(DocField field, string what, string? missing = null) =>
         Given(field, missing) ? Address(field.Node!, field.Path, what) : null;
 
+    /// <summary>A network prefix field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public IPNetwork? Network(DocField field, string? missing = null) => Given(field, missing) ? Network(field.Node!, field.Path) : null;
+
     /// <summary>An interface name field; null when absent or wrong.</summary>
     public string? InterfaceName(DocField field) => Given(field, null) ? InterfaceName(field.Node!, field.Path) : null;
 

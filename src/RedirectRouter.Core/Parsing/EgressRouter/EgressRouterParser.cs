@@ -243,17 +243,15 @@ internal static class EgressRouterParser
                 return false;
             });
         var fallback = FallbackDestinations.None;
-        if (DocReader.Get(redirect, "fallbackIP") is { } fallbackNode)
+        var fallbackField = DocReader.Field(redirect, "spec.redirect", "fallbackIP");
+        if (reader.Address(fallbackField, "fallback") is { } address)
         {
-            if (reader.Address(fallbackNode, "spec.redirect.fallbackIP", "fallback") is { } address)
-            {
-                map.Add(address, reader.At(fallbackNode, "spec.redirect.fallbackIP"));
-                fallback = address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
-            }
-            else
-            {
-                map.MarkIncomplete(map.ConfigScope, "fallback");
-            }
+            map.Add(address, reader.At(fallbackField.Node!, fallbackField.Path));
+            fallback = address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
+        }
+        else if (fallbackField.Node is not null)
+        {
+            map.MarkIncomplete(map.ConfigScope, "fallback");
         }
         if (rules.Count == 0 && fallback == FallbackDestinations.None && !map.IsIncomplete(map.ConfigScope, "rules") && !map.IsIncomplete(map.ConfigScope, "fallback"))
         {

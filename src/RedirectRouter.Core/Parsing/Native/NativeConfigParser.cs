@@ -146,15 +146,7 @@ internal static class NativeConfigParser
             return null;
         }
         reader.CheckKeys(mapping, path, NativeSchema.RouteKeys);
-        IPNetwork? destination = null;
-        if (DocReader.Get(mapping, "to") is { } toNode)
-        {
-            destination = reader.Network(toNode, DocReader.Path(path, "to"));
-        }
-        else
-        {
-            reader.Missing(mapping, path, "to", "give the destination prefix, e.g. to: 198.51.100.0/24");
-        }
+        var destination = reader.Network(DocReader.Field(mapping, path, "to"), "give the destination prefix, e.g. to: 198.51.100.0/24");
 
         var nextHops = new List<NextHop>();
         var nextHopsOk = true;
@@ -176,9 +168,7 @@ internal static class NativeConfigParser
             }
         }
 
-        int? metric = DocReader.Get(mapping, "metric") is { } metricNode
-            ? reader.Integer(metricNode, DocReader.Path(path, "metric"), 0, int.MaxValue, "metric")
-            : null;
+        var metric = reader.Integer(DocReader.Field(mapping, path, "metric"), 0, int.MaxValue, "metric");
         if (destination is null || !nextHopsOk)
         {
             return null;
@@ -193,18 +183,9 @@ internal static class NativeConfigParser
         if (node is DocMapping mapping)
         {
             reader.CheckKeys(mapping, path, NativeSchema.NextHopKeys);
-            IPAddress? address = null;
-            if (DocReader.Get(mapping, "address") is { } addressNode)
-            {
-                address = reader.Address(addressNode, DocReader.Path(path, "address"), "next hop");
-            }
-            else
-            {
-                reader.Missing(mapping, path, "address", "give the next-hop router, e.g. address: 192.0.2.254");
-            }
-            var weight = DocReader.Get(mapping, "weight") is { } weightNode
-                ? reader.Integer(weightNode, DocReader.Path(path, "weight"), 1, NativeSchema.MaxWeight, "weight")
-                : 1;
+            var address = reader.Address(DocReader.Field(mapping, path, "address"), "next hop", "give the next-hop router, e.g. address: 192.0.2.254");
+            var weightField = DocReader.Field(mapping, path, "weight");
+            var weight = weightField.Node is null ? 1 : reader.Integer(weightField, 1, NativeSchema.MaxWeight, "weight");
             return address is not null && weight is not null ? new NextHop(address, weight.Value) : null;
         }
         return reader.Address(node, path, "next hop") is { } gateway ? new NextHop(gateway) : null;
@@ -220,12 +201,12 @@ internal static class NativeConfigParser
         reader.CheckKeys(mapping, "fallback", NativeSchema.FallbackKeys);
         IPAddress? Read(string key, AddressFamily family)
         {
-            if (DocReader.Get(mapping, key) is not { } valueNode)
+            var field = DocReader.Field(mapping, "fallback", key);
+            if (field.Node is null)
             {
                 return null;
             }
-            var path = DocReader.Path("fallback", key);
-            var address = reader.Address(valueNode, path, "fallback");
+            var address = reader.Address(field, "fallback");
             if (address is null)
             {
                 map.MarkIncomplete(map.ConfigScope, "fallback");
@@ -233,12 +214,12 @@ internal static class NativeConfigParser
             }
             if (address.AddressFamily != family)
             {
-                reader.Error(DiagnosticCodes.FamilyMismatch, valueNode, path, $"fallback.{key} is {(family == AddressFamily.InterNetwork ? "an IPv6" : "an IPv4")} address",
+                reader.Error(DiagnosticCodes.FamilyMismatch, field.Node, field.Path, $"fallback.{key} is {(family == AddressFamily.InterNetwork ? "an IPv6" : "an IPv4")} address",
                     $"put it under fallback.{(family == AddressFamily.InterNetwork ? "ipv6" : "ipv4")}");
                 map.MarkIncomplete(map.ConfigScope, "fallback");
                 return null;
             }
-            map.Add(address, reader.At(valueNode, path));
+            map.Add(address, reader.At(field.Node, field.Path));
             return address;
         }
         return new FallbackDestinations(Read("ipv4", AddressFamily.InterNetwork), Read("ipv6", AddressFamily.InterNetworkV6));
