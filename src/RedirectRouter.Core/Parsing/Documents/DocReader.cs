@@ -130,6 +130,10 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
     public IPAddress? Address(DocField field, string what, string? missing = null) =>
         Given(field, missing) ? Address(field.Node!, field.Path, what) : null;
 
+    /// <summary>An interface address field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public InterfaceAddress? InterfaceAddress(DocField field, bool prefixOptional, string? missing = null) =>
+        Given(field, missing) ? InterfaceAddress(field.Node!, field.Path, prefixOptional) : null;
+
     /// <summary>A network prefix field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
     public IPNetwork? Network(DocField field, string? missing = null) => Given(field, missing) ? Network(field.Node!, field.Path) : null;
 

@@ -121,57 +121,45 @@ internal static class EgressRouterParser
                     continue;
                 }
                 reader.CheckKeys(item, path, AddressKeys);
-                if (DocReader.Get(item, "ip") is { } ipNode)
+                // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
+                var ipField = DocReader.Field(item, path, "ip");
+                if (reader.InterfaceAddress(ipField, prefixOptional: true, "give the egress address with its prefix, e.g. ip: 192.168.12.99/24") is not { } address)
                 {
-                    // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
-                    if (reader.InterfaceAddress(ipNode, DocReader.Path(path, "ip"), prefixOptional: true) is { } address)
-                    {
-                        if (addresses.FirstOrDefault(a => a.Address.Equals(address.Address)) is { } first)
-                        {
-                            // OpenShift assigns only addresses[0], so a repeat changes nothing there; here it is assigned once.
-                            reader.Warning(DiagnosticCodes.AddressRepeated, ipNode, DocReader.Path(path, "ip"),
-                                $"address {address.Address} is already given as {first}; it is assigned once", "remove the repeated entry");
-                        }
-                        else
-                        {
-                            addresses.Add(address);
-                            located.Add((address, reader.At(ipNode, DocReader.Path(path, "ip"))));
-                        }
-                    }
-                    else
-                    {
-                        incomplete = true;
-                    }
+                    incomplete = true;
+                }
+                else if (addresses.FirstOrDefault(a => a.Address.Equals(address.Address)) is { } first)
+                {
+                    // OpenShift assigns only addresses[0], so a repeat changes nothing there; here it is assigned once.
+                    reader.Warning(DiagnosticCodes.AddressRepeated, ipField.Node!, ipField.Path,
+                        $"address {address.Address} is already given as {first}; it is assigned once", "remove the repeated entry");
                 }
                 else
                 {
-                    reader.Missing(item, path, "ip", "give the egress address with its prefix, e.g. ip: 192.168.12.99/24");
-                    incomplete = true;
+                    addresses.Add(address);
+                    located.Add((address, reader.At(ipField.Node!, ipField.Path)));
                 }
-                if (DocReader.Get(item, "gateway") is { } gatewayNode)
+                var gatewayField = DocReader.Field(item, path, "gateway");
+                if (reader.Address(gatewayField, "gateway") is { } gateway)
                 {
-                    if (reader.Address(gatewayNode, DocReader.Path(path, "gateway"), "gateway") is { } gateway)
+                    // OpenShift routes by addresses[0].gateway alone; here the first gateway of each family is used,
+                    // so several addresses on one subnet may each name it, and a different one is left out with a warning.
+                    var chosen = gateways.FirstOrDefault(g => g.AddressFamily == gateway.AddressFamily);
+                    if (chosen is null)
                     {
-                        // OpenShift routes by addresses[0].gateway alone; here the first gateway of each family is used,
-                        // so several addresses on one subnet may each name it, and a different one is left out with a warning.
-                        var chosen = gateways.FirstOrDefault(g => g.AddressFamily == gateway.AddressFamily);
-                        if (chosen is null)
-                        {
-                            gateways.Add(gateway);
-                            gatewayPaths.Add(reader.At(gatewayNode, DocReader.Path(path, "gateway")).KeyPath!);
-                            located.Add((gateway, reader.At(gatewayNode, DocReader.Path(path, "gateway"))));
-                        }
-                        else if (!chosen.Equals(gateway))
-                        {
-                            reader.Warning(DiagnosticCodes.GatewayIgnored, gatewayNode, DocReader.Path(path, "gateway"),
-                                $"gateway {gateway} is not used: the default route goes via {chosen} ({reader.At(gatewayNode, gatewayPaths[gateways.IndexOf(chosen)]).KeyPath}); the address is still assigned",
-                                "give every address of one family the same gateway, or use a native config for routes via other gateways");
-                        }
+                        gateways.Add(gateway);
+                        gatewayPaths.Add(reader.At(gatewayField.Node!, gatewayField.Path).KeyPath!);
+                        located.Add((gateway, reader.At(gatewayField.Node!, gatewayField.Path)));
                     }
-                    else
+                    else if (!chosen.Equals(gateway))
                     {
-                        incomplete = true;
+                        reader.Warning(DiagnosticCodes.GatewayIgnored, gatewayField.Node!, gatewayField.Path,
+                            $"gateway {gateway} is not used: the default route goes via {chosen} ({reader.At(gatewayField.Node!, gatewayPaths[gateways.IndexOf(chosen)]).KeyPath}); the address is still assigned",
+                            "give every address of one family the same gateway, or use a native config for routes via other gateways");
                     }
+                }
+                else if (gatewayField.Node is not null)
+                {
+                    incomplete = true;
                 }
             }
         }
