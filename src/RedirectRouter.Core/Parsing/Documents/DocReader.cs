@@ -104,6 +104,12 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
         return false;
     }
 
+    /// <summary>Reports an error at a given field's value.</summary>
+    public void Error(string code, DocField field, string message, string? hint = null) => Error(code, field.Node!, field.Path, message, hint);
+
+    /// <summary>A mapping field; null when absent (reported as missing when <paramref name="missing"/> is given) or not a mapping.</summary>
+    public DocMapping? Mapping(DocField field, string? missing = null) => Given(field, missing) ? Mapping(field.Node!, field.Path) : null;
+
     /// <summary>Records where <paramref name="item"/>'s <paramref name="key"/> (the field's own key unless given) was read, when the field is given.</summary>
     public void Locate(SourceMap map, object item, DocField field, string? key = null)
     {

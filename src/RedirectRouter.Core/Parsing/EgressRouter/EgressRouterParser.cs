@@ -40,9 +40,9 @@ internal static class EgressRouterParser
     public static RouterConfig Parse(DocMapping root, DocReader reader, SourceMap map)
     {
         reader.CheckKeys(root, "", TopKeys);
-        if (DocReader.Get(root, "apiVersion") is { } apiNode && reader.Text(apiNode, "apiVersion") is { } api && api != ApiVersion)
+        if (reader.Text(DocReader.Field(root, "", "apiVersion")) is { } api && api != ApiVersion)
         {
-            reader.Error(DiagnosticCodes.InvalidValue, apiNode, "apiVersion", $"apiVersion '{api}' is not {ApiVersion}", $"use apiVersion: {ApiVersion}");
+            reader.Error(DiagnosticCodes.InvalidValue, DocReader.Field(root, "", "apiVersion"), $"apiVersion '{api}' is not {ApiVersion}", $"use apiVersion: {ApiVersion}");
         }
         var settings = AgentSettings.Default;
         var spec = DocReader.Get(root, "spec") is { } specNode ? reader.Mapping(specNode, "spec") : null;
@@ -61,9 +61,9 @@ internal static class EgressRouterParser
         {
             map.MarkIncomplete(map.ConfigScope, "rules");
         }
-        if (DocReader.Get(spec, "mode") is { } modeNode && reader.Text(modeNode, "spec.mode") is { } mode && mode != "Redirect")
+        if (reader.Text(DocReader.Field(spec, "spec", "mode")) is { } mode && mode != "Redirect")
         {
-            reader.Error(DiagnosticCodes.UnsupportedMode, modeNode, "spec.mode", $"mode '{mode}' is not supported", "the only mode is Redirect");
+            reader.Error(DiagnosticCodes.UnsupportedMode, DocReader.Field(spec, "spec", "mode"), $"mode '{mode}' is not supported", "the only mode is Redirect");
         }
 
         var (parent, macvlanMode) = ParseInterface(spec, reader);
@@ -196,13 +196,10 @@ internal static class EgressRouterParser
 
     private static (ValueList<RedirectRule> Rules, FallbackDestinations Fallback) ParseRedirect(DocMapping spec, DocReader reader, SourceMap map)
     {
-        if (DocReader.Get(spec, "redirect") is not { } node || reader.Mapping(node, "spec.redirect") is not { } redirect)
+        // The CRD requires redirect in mode Redirect (its oneOf); redirect: {} is allowed.
+        var redirectField = DocReader.Field(spec, "spec", "redirect");
+        if (reader.Mapping(redirectField, "add spec.redirect with redirectRules and/or fallbackIP") is not { } redirect)
         {
-            if (DocReader.Get(spec, "redirect") is null)
-            {
-                // The CRD requires redirect in mode Redirect (its oneOf); redirect: {} is allowed.
-                reader.Missing(spec, "spec", "redirect", "add spec.redirect with redirectRules and/or fallbackIP");
-            }
             map.MarkIncomplete(map.ConfigScope, "rules");
             return ([], FallbackDestinations.None);
         }
@@ -244,7 +241,7 @@ internal static class EgressRouterParser
         if (rules.Count == 0 && fallback == FallbackDestinations.None && !map.IsIncomplete(map.ConfigScope, "rules") && !map.IsIncomplete(map.ConfigScope, "fallback"))
         {
             // OpenShift accepts and runs it (the CRD's own test has redirect: {}); the router then only answers on its address.
-            reader.Warning(DiagnosticCodes.NothingRedirected, node, "spec.redirect", "spec.redirect has no redirectRules and no fallbackIP: nothing is forwarded",
+            reader.Warning(DiagnosticCodes.NothingRedirected, redirect, "spec.redirect", "spec.redirect has no redirectRules and no fallbackIP: nothing is forwarded",
                 "add spec.redirect.redirectRules or spec.redirect.fallbackIP");
         }
         return (rules.ToValueList(), fallback);
@@ -253,22 +250,21 @@ internal static class EgressRouterParser
     // destinationIP has been written both as an address and as a /32 CIDR (cluster-network-operator PR #852).
     private static IPAddress? ReadDestination(DocReader reader, DocField field)
     {
-        var (node, path) = (field.Node!, field.Path);
-        if (reader.Text(node, path) is not { } text)
+        if (reader.Text(field) is not { } text)
         {
             return null;
         }
         if (!text.Contains('/'))
         {
-            return reader.Address(node, path, "destination");
+            return reader.Address(field, "destination");
         }
-        if (reader.InterfaceAddress(node, path, prefixOptional: false) is not { } cidr)
+        if (reader.InterfaceAddress(field, prefixOptional: false) is not { } cidr)
         {
             return null;
         }
         if (cidr.PrefixLength != AddressText.MaxPrefix(cidr.Family))
         {
-            reader.Error(DiagnosticCodes.InvalidPrefix, node, path, $"destination '{text}' is a network, not one address",
+            reader.Error(DiagnosticCodes.InvalidPrefix, field, $"destination '{text}' is a network, not one address",
                 $"give one address, e.g. {cidr.Address}");
             return null;
         }

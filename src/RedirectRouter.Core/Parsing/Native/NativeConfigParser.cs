@@ -238,7 +238,7 @@ internal static class NativeConfigParser
         {
             settings = settings with { Backend = backend };
         }
-        if (DocReader.Get(mapping, "metrics") is { } metricsNode && reader.Text(metricsNode, "settings.metrics") is { } metrics)
+        if (reader.Text(Key("metrics")) is { } metrics)
         {
             if (ListenEndpoint.TryParse(metrics, out _))
             {
@@ -246,7 +246,7 @@ internal static class NativeConfigParser
             }
             else
             {
-                reader.Error(DiagnosticCodes.InvalidValue, metricsNode, "settings.metrics", $"'{metrics}' is not ADDRESS:PORT",
+                reader.Error(DiagnosticCodes.InvalidValue, Key("metrics"), $"'{metrics}' is not ADDRESS:PORT",
                     "e.g. 127.0.0.1:9100 or [::]:9100");
             }
         }
@@ -262,7 +262,7 @@ internal static class NativeConfigParser
         {
             settings = settings with { InterfaceName = name };
         }
-        if (DocReader.Get(mapping, "hostNetns") is { } netnsNode && reader.Text(netnsNode, "settings.hostNetns") is { } netns)
+        if (reader.Text(Key("hostNetns")) is { } netns)
         {
             if (netns.StartsWith('/'))
             {
@@ -270,7 +270,7 @@ internal static class NativeConfigParser
             }
             else
             {
-                reader.Error(DiagnosticCodes.InvalidValue, netnsNode, "settings.hostNetns", $"'{netns}' is not an absolute path",
+                reader.Error(DiagnosticCodes.InvalidValue, Key("hostNetns"), $"'{netns}' is not an absolute path",
                     "e.g. /host/proc/1/ns/net");
             }
         }
