@@ -3,6 +3,9 @@ namespace RedirectRouter.Core.Model;
 /// <summary>The words the inputs use for enumerations (case-insensitive), and the canonical spellings written back.</summary>
 public static class EnumWords
 {
+    /// <summary>The hint given with a macvlan mode that is not known.</summary>
+    public const string MacvlanModeHint = "use bridge, private, vepa or passthru";
+
     /// <summary>Parses bridge, private, vepa or passthru (any case).</summary>
     public static bool TryParseMacvlanMode(string text, out MacvlanMode mode)
     {

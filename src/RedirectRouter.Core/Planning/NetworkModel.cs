@@ -29,7 +29,7 @@ public enum RouteScope
 }
 
 /// <summary>A route in a routing table.</summary>
-/// <param name="Table">The routing table (254 = main).</param>
+/// <param name="Table">The routing table id (<see cref="RouteTable"/>; 254 = main).</param>
 /// <param name="Destination">The destination prefix.</param>
 /// <param name="Interface">The outgoing interface.</param>
 /// <param name="NextHops">The next hops (several = ECMP, with weights); empty for an on-link route.</param>

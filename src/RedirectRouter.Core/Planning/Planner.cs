@@ -13,11 +13,11 @@ namespace RedirectRouter.Core.Planning;
 /// </summary>
 public static class Planner
 {
-    /// <summary>The main routing table.</summary>
-    public const int MainTable = 254;
+    /// <summary>The main routing table (<see cref="RouteTable.MainId"/>).</summary>
+    public const int MainTable = RouteTable.MainId;
 
-    /// <summary>Home i uses table FirstHomeTable + i (multi-home only).</summary>
-    public const int FirstHomeTable = 100;
+    /// <summary>Home i uses table FirstHomeTable + i (multi-home only; <see cref="RouteTable.ForHome"/>).</summary>
+    public const int FirstHomeTable = RouteTable.FirstHomeId;
 
     /// <summary>Home i is marked FirstMark + i (multi-home only); clear of kube-proxy's 0x4000/0x8000 bits.</summary>
     public const uint FirstMark = 0x2000;
@@ -43,7 +43,7 @@ public static class Planner
         for (var i = 0; i < config.Homes.Count; i++)
         {
             var home = config.Homes[i];
-            var table = multiHome ? FirstHomeTable + i : MainTable;
+            var table = multiHome ? RouteTable.ForHome(i) : RouteTable.Main;
             uint? mark = multiHome ? FirstMark + (uint)i : null;
             links.Add(new LinkSpec(home.InterfaceName, home.Parent, home.Mode, home.Mtu, home.Origin, home.Name));
             addresses.AddRange(home.Addresses.Select(a => new AddressSpec(home.InterfaceName, a)));
@@ -54,7 +54,7 @@ public static class Planner
             if (multiHome && i == 0)
             {
                 // The router's own traffic (and anything unmarked) leaves by the primary home.
-                routes.AddRange(HomeRoutes(home, MainTable, connectedRoutes: false));
+                routes.AddRange(HomeRoutes(home, RouteTable.Main, connectedRoutes: false));
             }
             if (multiHome)
             {
@@ -83,7 +83,7 @@ public static class Planner
     private static IEnumerable<AddressFamily> Families(Home home) =>
         home.Addresses.Select(a => a.Family).Distinct().Order();
 
-    private static IEnumerable<RouteEntry> HomeRoutes(Home home, int table, bool connectedRoutes)
+    private static IEnumerable<RouteEntry> HomeRoutes(Home home, RouteTable table, bool connectedRoutes)
     {
         var device = home.InterfaceName;
         if (connectedRoutes)

@@ -175,7 +175,7 @@ public static class PlanWriter
         {
             text.Append(CultureInfo.InvariantCulture, $" metric {metric}");
         }
-        text.Append(route.Table == Planner.MainTable ? " table main" : Invariant($" table {route.Table}"));
+        text.Append(" table ").Append(new RouteTable(route.Table).ToString());
         return text.ToString();
     }
 

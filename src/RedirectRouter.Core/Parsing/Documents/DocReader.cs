@@ -87,6 +87,132 @@ internal sealed class DocReader(string sourceName, DiagnosticBag bag)
     public static DocNode? Get(DocMapping mapping, string key) =>
         mapping[key] is { } node && !(node is DocScalar { IsNull: true }) ? node : null;
 
+    /// <summary>The field <paramref name="key"/> of a mapping at <paramref name="path"/>: its value (null when absent) and key path.</summary>
+    public static DocField Field(DocMapping mapping, string path, string key) => new(mapping, path, key, Get(mapping, key));
+
+    /// <summary>Whether a field is given; reports it as missing when it is not and <paramref name="missing"/> (the hint) is given.</summary>
+    private bool Given(DocField field, string? missing)
+    {
+        if (field.Node is not null)
+        {
+            return true;
+        }
+        if (missing is not null)
+        {
+            Missing(field.Mapping, field.Parent, field.Key, missing);
+        }
+        return false;
+    }
+
+    /// <summary>Reports an error at a given field's value.</summary>
+    public void Error(string code, DocField field, string message, string? hint = null) => Error(code, field.Node!, field.Path, message, hint);
+
+    /// <summary>A mapping field; null when absent (reported as missing when <paramref name="missing"/> is given) or not a mapping.</summary>
+    public DocMapping? Mapping(DocField field, string? missing = null) => Given(field, missing) ? Mapping(field.Node!, field.Path) : null;
+
+    /// <summary>Records where <paramref name="item"/>'s <paramref name="key"/> (the field's own key unless given) was read, when the field is given.</summary>
+    public void Locate(SourceMap map, object item, DocField field, string? key = null)
+    {
+        if (field.Node is not null)
+        {
+            map.Add(item, key ?? field.Key, At(field.Node, field.Path));
+        }
+    }
+
+    /// <summary>A text field; null when absent (reported as missing when <paramref name="missing"/> is given) or not text.</summary>
+    public string? Text(DocField field, string? missing = null) => Given(field, missing) ? Text(field.Node!, field.Path) : null;
+
+    /// <summary>An integer field in [min, max]; null when absent or wrong.</summary>
+    public int? Integer(DocField field, int min, int max, string what) => Given(field, null) ? Integer(field.Node!, field.Path, min, max, what) : null;
+
+    /// <summary>A boolean field; null when absent or wrong.</summary>
+    public bool? Boolean(DocField field) => Given(field, null) ? Boolean(field.Node!, field.Path) : null;
+
+    /// <summary>A port or port range field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public PortRange? Ports(DocField field, bool allowRange, string? missing = null) =>
+        Given(field, missing) ? Ports(field.Node!, field.Path, allowRange) : null;
+
+    /// <summary>A plain IP address field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public IPAddress? Address(DocField field, string what, string? missing = null) =>
+        Given(field, missing) ? Address(field.Node!, field.Path, what) : null;
+
+    /// <summary>An interface address field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public InterfaceAddress? InterfaceAddress(DocField field, bool prefixOptional, string? missing = null) =>
+        Given(field, missing) ? InterfaceAddress(field.Node!, field.Path, prefixOptional) : null;
+
+    /// <summary>A network prefix field; null when absent (reported as missing when <paramref name="missing"/> is given) or wrong.</summary>
+    public IPNetwork? Network(DocField field, string? missing = null) => Given(field, missing) ? Network(field.Node!, field.Path) : null;
+
+    /// <summary>An interface name field; null when absent or wrong.</summary>
+    public string? InterfaceName(DocField field) => Given(field, null) ? InterfaceName(field.Node!, field.Path) : null;
+
+    /// <summary>Parses one word of an enumeration.</summary>
+    public delegate bool WordParser<T>(string text, out T value);
+
+    /// <summary>
+    /// A field holding one word of an enumeration; null when absent, not text, or not a known word (reported
+    /// with <paramref name="code"/> as "<paramref name="what"/> 'WORD' is not known" and <paramref name="hint"/>).
+    /// </summary>
+    public T? Word<T>(DocField field, WordParser<T> parse, string code, string what, string hint) where T : struct
+    {
+        if (Text(field) is not { } text)
+        {
+            return null;
+        }
+        if (parse(text, out var value))
+        {
+            return value;
+        }
+        Error(code, field.Node!, field.Path, $"{what} '{text}' is not known", hint);
+        return null;
+    }
+
+    /// <summary>A macvlan mode field; <paramref name="fallback"/> when absent or wrong (reported with <paramref name="hint"/>).</summary>
+    public MacvlanMode MacvlanMode(DocField field, MacvlanMode fallback, string hint) =>
+        Word<MacvlanMode>(field, EnumWords.TryParseMacvlanMode, DiagnosticCodes.InvalidValue, "macvlan mode", hint) ?? fallback;
+
+    /// <summary>
+    /// Reads each item of a list field with <paramref name="parseItem"/> (given the item and its path "key[i]") and returns
+    /// those that read. <paramref name="incomplete"/> is called for each item that does not, and once when the value is not
+    /// a list (a single value is a list of one unless <paramref name="strict"/>) unless <paramref name="notListIncomplete"/> is false. With <paramref name="locate"/>, records where
+    /// each returned item was read; <paramref name="keep"/> (given the item, those kept before it, its node and path) may
+    /// drop a read item, reporting why itself.
+    /// </summary>
+    public List<T> List<T>(DocField field, Func<DocNode, string, T?> parseItem, Action incomplete, bool strict = true,
+        bool notListIncomplete = true,
+        SourceMap? locate = null, Func<T, IReadOnlyList<T>, DocNode, string, bool>? keep = null) where T : class
+    {
+        var read = new List<T>();
+        if (field.Node is null)
+        {
+            return read;
+        }
+        if ((strict ? StrictList(field.Node, field.Path) : List(field.Node)) is not { } items)
+        {
+            if (notListIncomplete)
+            {
+                incomplete();
+            }
+            return read;
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = Path(field.Path, i);
+            if (parseItem(items[i], path) is not { } item)
+            {
+                incomplete();
+                continue;
+            }
+            if (keep is not null && !keep(item, read, items[i], path))
+            {
+                continue;
+            }
+            locate?.Add(item, At(items[i], path));
+            read.Add(item);
+        }
+        return read;
+    }
+
     /// <summary>Reports a missing required key at the mapping.</summary>
     public void Missing(DocMapping mapping, string path, string key, string? hint = null)
     {

@@ -22,7 +22,17 @@ internal static class EgressRouterParser
     private static readonly string[] SpecKeys = ["mode", "addresses", "redirect", "networkInterface"];
     private static readonly string[] AddressKeys = ["ip", "gateway"];
     private static readonly string[] RedirectKeys = ["redirectRules", "fallbackIP"];
-    private static readonly string[] RuleKeys = ["destinationIP", "port", "protocol", "targetPort"];
+    private static readonly RedirectRuleSchema RuleSchema = new(
+        Keys: ["destinationIP", "port", "protocol", "targetPort"],
+        DestinationKey: "destinationIP",
+        DestinationMissing: "give the real destination, e.g. destinationIP: 10.0.0.99",
+        ReadDestination: ReadDestination,
+        PortMissing: "give the port clients connect to, e.g. port: 80",
+        AllowRanges: false,
+        ProtocolHint: "use TCP, UDP or SCTP",
+        ProtocolMissing: "give TCP, UDP or SCTP",
+        HomeKey: null,
+        ProtocolFirst: false);
     private static readonly string[] InterfaceKeys = ["macvlan"];
     private static readonly string[] MacvlanKeys = ["mode", "master"];
 
@@ -30,9 +40,9 @@ internal static class EgressRouterParser
     public static RouterConfig Parse(DocMapping root, DocReader reader, SourceMap map)
     {
         reader.CheckKeys(root, "", TopKeys);
-        if (DocReader.Get(root, "apiVersion") is { } apiNode && reader.Text(apiNode, "apiVersion") is { } api && api != ApiVersion)
+        if (reader.Text(DocReader.Field(root, "", "apiVersion")) is { } api && api != ApiVersion)
         {
-            reader.Error(DiagnosticCodes.InvalidValue, apiNode, "apiVersion", $"apiVersion '{api}' is not {ApiVersion}", $"use apiVersion: {ApiVersion}");
+            reader.Error(DiagnosticCodes.InvalidValue, DocReader.Field(root, "", "apiVersion"), $"apiVersion '{api}' is not {ApiVersion}", $"use apiVersion: {ApiVersion}");
         }
         var settings = AgentSettings.Default;
         var spec = DocReader.Get(root, "spec") is { } specNode ? reader.Mapping(specNode, "spec") : null;
@@ -51,9 +61,9 @@ internal static class EgressRouterParser
         {
             map.MarkIncomplete(map.ConfigScope, "rules");
         }
-        if (DocReader.Get(spec, "mode") is { } modeNode && reader.Text(modeNode, "spec.mode") is { } mode && mode != "Redirect")
+        if (reader.Text(DocReader.Field(spec, "spec", "mode")) is { } mode && mode != "Redirect")
         {
-            reader.Error(DiagnosticCodes.UnsupportedMode, modeNode, "spec.mode", $"mode '{mode}' is not supported", "the only mode is Redirect");
+            reader.Error(DiagnosticCodes.UnsupportedMode, DocReader.Field(spec, "spec", "mode"), $"mode '{mode}' is not supported", "the only mode is Redirect");
         }
 
         var (parent, macvlanMode) = ParseInterface(spec, reader);
@@ -81,15 +91,8 @@ internal static class EgressRouterParser
             return (null, MacvlanMode.Bridge);
         }
         reader.CheckKeys(macvlan, path + ".macvlan", MacvlanKeys);
-        var mode = MacvlanMode.Bridge;
-        if (DocReader.Get(macvlan, "mode") is { } modeNode && reader.Text(modeNode, path + ".macvlan.mode") is { } modeText
-            && !EnumWords.TryParseMacvlanMode(modeText, out mode))
-        {
-            reader.Error(DiagnosticCodes.InvalidValue, modeNode, path + ".macvlan.mode", $"macvlan mode '{modeText}' is not known",
-                "use Bridge, Private, VEPA or Passthru");
-            mode = MacvlanMode.Bridge;
-        }
-        var parent = DocReader.Get(macvlan, "master") is { } masterNode ? reader.InterfaceName(masterNode, path + ".macvlan.master") : null;
+        var mode = reader.MacvlanMode(DocReader.Field(macvlan, path + ".macvlan", "mode"), MacvlanMode.Bridge, "use Bridge, Private, VEPA or Passthru");
+        var parent = reader.InterfaceName(DocReader.Field(macvlan, path + ".macvlan", "master"));
         return (parent, mode);
     }
 
@@ -118,57 +121,45 @@ internal static class EgressRouterParser
                     continue;
                 }
                 reader.CheckKeys(item, path, AddressKeys);
-                if (DocReader.Get(item, "ip") is { } ipNode)
+                // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
+                var ipField = DocReader.Field(item, path, "ip");
+                if (reader.InterfaceAddress(ipField, prefixOptional: true, "give the egress address with its prefix, e.g. ip: 192.168.12.99/24") is not { } address)
                 {
-                    // The resource says "IP (CIDR)": a bare address is taken as a host address, as the CNI plugin does.
-                    if (reader.InterfaceAddress(ipNode, DocReader.Path(path, "ip"), prefixOptional: true) is { } address)
-                    {
-                        if (addresses.FirstOrDefault(a => a.Address.Equals(address.Address)) is { } first)
-                        {
-                            // OpenShift assigns only addresses[0], so a repeat changes nothing there; here it is assigned once.
-                            reader.Warning(DiagnosticCodes.AddressRepeated, ipNode, DocReader.Path(path, "ip"),
-                                $"address {address.Address} is already given as {first}; it is assigned once", "remove the repeated entry");
-                        }
-                        else
-                        {
-                            addresses.Add(address);
-                            located.Add((address, reader.At(ipNode, DocReader.Path(path, "ip"))));
-                        }
-                    }
-                    else
-                    {
-                        incomplete = true;
-                    }
+                    incomplete = true;
+                }
+                else if (addresses.FirstOrDefault(a => a.Address.Equals(address.Address)) is { } first)
+                {
+                    // OpenShift assigns only addresses[0], so a repeat changes nothing there; here it is assigned once.
+                    reader.Warning(DiagnosticCodes.AddressRepeated, ipField.Node!, ipField.Path,
+                        $"address {address.Address} is already given as {first}; it is assigned once", "remove the repeated entry");
                 }
                 else
                 {
-                    reader.Missing(item, path, "ip", "give the egress address with its prefix, e.g. ip: 192.168.12.99/24");
-                    incomplete = true;
+                    addresses.Add(address);
+                    located.Add((address, reader.At(ipField.Node!, ipField.Path)));
                 }
-                if (DocReader.Get(item, "gateway") is { } gatewayNode)
+                var gatewayField = DocReader.Field(item, path, "gateway");
+                if (reader.Address(gatewayField, "gateway") is { } gateway)
                 {
-                    if (reader.Address(gatewayNode, DocReader.Path(path, "gateway"), "gateway") is { } gateway)
+                    // OpenShift routes by addresses[0].gateway alone; here the first gateway of each family is used,
+                    // so several addresses on one subnet may each name it, and a different one is left out with a warning.
+                    var chosen = gateways.FirstOrDefault(g => g.AddressFamily == gateway.AddressFamily);
+                    if (chosen is null)
                     {
-                        // OpenShift routes by addresses[0].gateway alone; here the first gateway of each family is used,
-                        // so several addresses on one subnet may each name it, and a different one is left out with a warning.
-                        var chosen = gateways.FirstOrDefault(g => g.AddressFamily == gateway.AddressFamily);
-                        if (chosen is null)
-                        {
-                            gateways.Add(gateway);
-                            gatewayPaths.Add(reader.At(gatewayNode, DocReader.Path(path, "gateway")).KeyPath!);
-                            located.Add((gateway, reader.At(gatewayNode, DocReader.Path(path, "gateway"))));
-                        }
-                        else if (!chosen.Equals(gateway))
-                        {
-                            reader.Warning(DiagnosticCodes.GatewayIgnored, gatewayNode, DocReader.Path(path, "gateway"),
-                                $"gateway {gateway} is not used: the default route goes via {chosen} ({reader.At(gatewayNode, gatewayPaths[gateways.IndexOf(chosen)]).KeyPath}); the address is still assigned",
-                                "give every address of one family the same gateway, or use a native config for routes via other gateways");
-                        }
+                        gateways.Add(gateway);
+                        gatewayPaths.Add(reader.At(gatewayField.Node!, gatewayField.Path).KeyPath!);
+                        located.Add((gateway, reader.At(gatewayField.Node!, gatewayField.Path)));
                     }
-                    else
+                    else if (!chosen.Equals(gateway))
                     {
-                        incomplete = true;
+                        reader.Warning(DiagnosticCodes.GatewayIgnored, gatewayField.Node!, gatewayField.Path,
+                            $"gateway {gateway} is not used: the default route goes via {chosen} ({reader.At(gatewayField.Node!, gatewayPaths[gateways.IndexOf(chosen)]).KeyPath}); the address is still assigned",
+                            "give every address of one family the same gateway, or use a native config for routes via other gateways");
                     }
+                }
+                else if (gatewayField.Node is not null)
+                {
+                    incomplete = true;
                 }
             }
         }
@@ -205,13 +196,10 @@ internal static class EgressRouterParser
 
     private static (ValueList<RedirectRule> Rules, FallbackDestinations Fallback) ParseRedirect(DocMapping spec, DocReader reader, SourceMap map)
     {
-        if (DocReader.Get(spec, "redirect") is not { } node || reader.Mapping(node, "spec.redirect") is not { } redirect)
+        // The CRD requires redirect in mode Redirect (its oneOf); redirect: {} is allowed.
+        var redirectField = DocReader.Field(spec, "spec", "redirect");
+        if (reader.Mapping(redirectField, "add spec.redirect with redirectRules and/or fallbackIP") is not { } redirect)
         {
-            if (DocReader.Get(spec, "redirect") is null)
-            {
-                // The CRD requires redirect in mode Redirect (its oneOf); redirect: {} is allowed.
-                reader.Missing(spec, "spec", "redirect", "add spec.redirect with redirectRules and/or fallbackIP");
-            }
             map.MarkIncomplete(map.ConfigScope, "rules");
             return ([], FallbackDestinations.None);
         }
@@ -224,138 +212,59 @@ internal static class EgressRouterParser
         {
             map.MarkIncomplete(map.ConfigScope, "fallback");
         }
-        var rules = new List<RedirectRule>();
-        if (DocReader.Get(redirect, "redirectRules") is { } rulesNode && reader.StrictList(rulesNode, "spec.redirect.redirectRules") is { } items)
-        {
-            for (var i = 0; i < items.Count; i++)
+        var rules = reader.List(DocReader.Field(redirect, "spec.redirect", "redirectRules"), (item, path) => RedirectRuleReader.Read(item, path, RuleSchema, reader, map),
+            // A redirectRules that is not a list leaves the rules complete (so the "nothing is forwarded" warning still speaks).
+            incomplete: () => map.MarkIncomplete(map.ConfigScope, "rules"), notListIncomplete: false,
+            keep: (rule, earlier, item, path) =>
             {
-                var path = DocReader.Path("spec.redirect.redirectRules", i);
-                if (ParseRule(items[i], path, reader, map) is { } rule)
+                // The operator renders every rule in order and the first DNAT that matches wins, so a repeat never applies.
+                if (earlier.FirstOrDefault(r => r.Protocol == rule.Protocol && r.LocalPorts == rule.LocalPorts) is not { } first)
                 {
-                    // The operator renders every rule in order and the first DNAT that matches wins, so a repeat never applies.
-                    if (rules.FirstOrDefault(r => r.Protocol == rule.Protocol && r.LocalPorts == rule.LocalPorts) is { } first)
-                    {
-                        reader.Warning(DiagnosticCodes.RedirectRuleShadowed, ((DocMapping)items[i])["port"]!, DocReader.Path(path, "port"),
-                            $"port {rule.LocalPorts} ({rule.Protocol.ToString().ToUpperInvariant()}) is already redirected by {map.Of(first).KeyPath}: this rule never applies, the first one wins",
-                            "remove this rule, or give it another port");
-                        continue;
-                    }
-                    rules.Add(rule);
+                    return true;
                 }
-                else
-                {
-                    map.MarkIncomplete(map.ConfigScope, "rules");
-                }
-            }
-        }
+                reader.Warning(DiagnosticCodes.RedirectRuleShadowed, ((DocMapping)item)["port"]!, DocReader.Path(path, "port"),
+                    $"port {rule.LocalPorts} ({rule.Protocol.ToString().ToUpperInvariant()}) is already redirected by {map.Of(first).KeyPath}: this rule never applies, the first one wins",
+                    "remove this rule, or give it another port");
+                return false;
+            });
         var fallback = FallbackDestinations.None;
-        if (DocReader.Get(redirect, "fallbackIP") is { } fallbackNode)
+        var fallbackField = DocReader.Field(redirect, "spec.redirect", "fallbackIP");
+        if (reader.Address(fallbackField, "fallback") is { } address)
         {
-            if (reader.Address(fallbackNode, "spec.redirect.fallbackIP", "fallback") is { } address)
-            {
-                map.Add(address, reader.At(fallbackNode, "spec.redirect.fallbackIP"));
-                fallback = address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
-            }
-            else
-            {
-                map.MarkIncomplete(map.ConfigScope, "fallback");
-            }
+            map.Add(address, reader.At(fallbackField.Node!, fallbackField.Path));
+            fallback = address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
+        }
+        else if (fallbackField.Node is not null)
+        {
+            map.MarkIncomplete(map.ConfigScope, "fallback");
         }
         if (rules.Count == 0 && fallback == FallbackDestinations.None && !map.IsIncomplete(map.ConfigScope, "rules") && !map.IsIncomplete(map.ConfigScope, "fallback"))
         {
             // OpenShift accepts and runs it (the CRD's own test has redirect: {}); the router then only answers on its address.
-            reader.Warning(DiagnosticCodes.NothingRedirected, node, "spec.redirect", "spec.redirect has no redirectRules and no fallbackIP: nothing is forwarded",
+            reader.Warning(DiagnosticCodes.NothingRedirected, redirect, "spec.redirect", "spec.redirect has no redirectRules and no fallbackIP: nothing is forwarded",
                 "add spec.redirect.redirectRules or spec.redirect.fallbackIP");
         }
         return (rules.ToValueList(), fallback);
     }
 
-    private static RedirectRule? ParseRule(DocNode node, string path, DocReader reader, SourceMap map)
-    {
-        if (reader.Mapping(node, path) is not { } mapping)
-        {
-            return null;
-        }
-        reader.CheckKeys(mapping, path, RuleKeys);
-        IPAddress? destination = null;
-        if (DocReader.Get(mapping, "destinationIP") is { } destinationNode)
-        {
-            destination = ReadDestination(destinationNode, DocReader.Path(path, "destinationIP"), reader);
-        }
-        else
-        {
-            reader.Missing(mapping, path, "destinationIP", "give the real destination, e.g. destinationIP: 10.0.0.99");
-        }
-        PortRange? port = null;
-        if (DocReader.Get(mapping, "port") is { } portNode)
-        {
-            port = reader.Ports(portNode, DocReader.Path(path, "port"), allowRange: false);
-        }
-        else
-        {
-            reader.Missing(mapping, path, "port", "give the port clients connect to, e.g. port: 80");
-        }
-        Protocol? protocol = null;
-        if (DocReader.Get(mapping, "protocol") is { } protocolNode)
-        {
-            if (reader.Text(protocolNode, DocReader.Path(path, "protocol")) is { } text)
-            {
-                if (EnumWords.TryParseProtocol(text, out var parsed))
-                {
-                    protocol = parsed;
-                }
-                else
-                {
-                    reader.Error(DiagnosticCodes.UnknownProtocol, protocolNode, DocReader.Path(path, "protocol"), $"protocol '{text}' is not known",
-                        "use TCP, UDP or SCTP");
-                }
-            }
-        }
-        else
-        {
-            reader.Missing(mapping, path, "protocol", "give TCP, UDP or SCTP");
-        }
-        PortRange? target = null;
-        var targetOk = true;
-        var targetNode = DocReader.Get(mapping, "targetPort");
-        if (targetNode is not null)
-        {
-            target = reader.Ports(targetNode, DocReader.Path(path, "targetPort"), allowRange: false);
-            targetOk = target is not null;
-        }
-        if (destination is null || port is null || protocol is null || !targetOk)
-        {
-            return null;
-        }
-        var rule = new RedirectRule(protocol.Value, port.Value, destination, target, null);
-        map.Add(rule, reader.At(mapping, path));
-        map.Add(rule, "port", reader.At(mapping["port"]!, DocReader.Path(path, "port")));
-        map.Add(rule, "destination", reader.At(mapping["destinationIP"]!, DocReader.Path(path, "destinationIP")));
-        if (targetNode is not null)
-        {
-            map.Add(rule, "targetPort", reader.At(targetNode, DocReader.Path(path, "targetPort")));
-        }
-        return rule;
-    }
-
     // destinationIP has been written both as an address and as a /32 CIDR (cluster-network-operator PR #852).
-    private static IPAddress? ReadDestination(DocNode node, string path, DocReader reader)
+    private static IPAddress? ReadDestination(DocReader reader, DocField field)
     {
-        if (reader.Text(node, path) is not { } text)
+        if (reader.Text(field) is not { } text)
         {
             return null;
         }
         if (!text.Contains('/'))
         {
-            return reader.Address(node, path, "destination");
+            return reader.Address(field, "destination");
         }
-        if (reader.InterfaceAddress(node, path, prefixOptional: false) is not { } cidr)
+        if (reader.InterfaceAddress(field, prefixOptional: false) is not { } cidr)
         {
             return null;
         }
         if (cidr.PrefixLength != AddressText.MaxPrefix(cidr.Family))
         {
-            reader.Error(DiagnosticCodes.InvalidPrefix, node, path, $"destination '{text}' is a network, not one address",
+            reader.Error(DiagnosticCodes.InvalidPrefix, field, $"destination '{text}' is a network, not one address",
                 $"give one address, e.g. {cidr.Address}");
             return null;
         }

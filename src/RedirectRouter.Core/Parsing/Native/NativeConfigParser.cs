@@ -10,6 +10,18 @@ namespace RedirectRouter.Core.Parsing.Native;
 /// <summary>Reads the native configuration (homes, routes, rules, fallback, settings) from a YAML or JSON tree.</summary>
 internal static class NativeConfigParser
 {
+    private static readonly RedirectRuleSchema RuleSchema = new(
+        NativeSchema.RuleKeys,
+        DestinationKey: "destination",
+        DestinationMissing: "give the real destination address, e.g. destination: 203.0.113.10",
+        ReadDestination: static (reader, field) => reader.Address(field, "destination"),
+        PortMissing: "give the local port or range, e.g. port: 8080",
+        AllowRanges: true,
+        ProtocolHint: "use tcp, udp or sctp",
+        ProtocolMissing: null,
+        HomeKey: "home",
+        ProtocolFirst: true);
+
     /// <summary>Builds a best-effort model: anything that does not parse is reported and left out (and marked incomplete).</summary>
     public static RouterConfig Parse(DocMapping root, DocReader reader, SourceMap map)
     {
@@ -23,45 +35,11 @@ internal static class NativeConfigParser
         }
         var settings = DocReader.Get(root, "settings") is { } settingsNode ? ParseSettings(settingsNode, reader) : AgentSettings.Default;
 
-        var homes = new List<Home>();
-        if (DocReader.Get(root, "homes") is { } homesNode && reader.StrictList(homesNode, "homes") is { } homeNodes)
-        {
-            for (var i = 0; i < homeNodes.Count; i++)
-            {
-                if (ParseHome(homeNodes[i], DocReader.Path("homes", i), i, settings, reader, map) is { } home)
-                {
-                    homes.Add(home);
-                }
-                else
-                {
-                    map.MarkIncomplete(map.ConfigScope, "homes");
-                }
-            }
-        }
-        else if (DocReader.Get(root, "homes") is not null)
-        {
-            map.MarkIncomplete(map.ConfigScope, "homes");
-        }
-
-        var rules = new List<RedirectRule>();
-        if (DocReader.Get(root, "rules") is { } rulesNode && reader.StrictList(rulesNode, "rules") is { } ruleNodes)
-        {
-            for (var i = 0; i < ruleNodes.Count; i++)
-            {
-                if (ParseRule(ruleNodes[i], DocReader.Path("rules", i), reader, map) is { } rule)
-                {
-                    rules.Add(rule);
-                }
-                else
-                {
-                    map.MarkIncomplete(map.ConfigScope, "rules");
-                }
-            }
-        }
-        else if (DocReader.Get(root, "rules") is not null)
-        {
-            map.MarkIncomplete(map.ConfigScope, "rules");
-        }
+        var index = 0;
+        var homes = reader.List(DocReader.Field(root, "", "homes"), (node, path) => ParseHome(node, path, index++, settings, reader, map),
+            incomplete: () => map.MarkIncomplete(map.ConfigScope, "homes"));
+        var rules = reader.List(DocReader.Field(root, "", "rules"), (node, path) => RedirectRuleReader.Read(node, path, RuleSchema, reader, map),
+            incomplete: () => map.MarkIncomplete(map.ConfigScope, "rules"));
 
         var fallback = DocReader.Get(root, "fallback") is { } fallbackNode ? ParseFallback(fallbackNode, reader, map) : FallbackDestinations.None;
         return new RouterConfig(homes.ToValueList(), rules.ToValueList(), fallback, settings);
@@ -75,117 +53,60 @@ internal static class NativeConfigParser
         }
         reader.CheckKeys(mapping, path, NativeSchema.HomeKeys);
         var misspelt = NativeSchema.HomeKeys.Where(k => reader.WasMisspelt(mapping, k)).ToHashSet(StringComparer.Ordinal);
-        var nameNode = DocReader.Get(mapping, "name");
+        var nameField = DocReader.Field(mapping, path, "name");
         // A home whose name does not read is still checked in full, then left out.
-        var name = nameNode is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.HomeName(nameNode, DocReader.Path(path, "name"));
+        var name = nameField.Node is null ? string.Create(CultureInfo.InvariantCulture, $"home{index}") : reader.HomeName(nameField.Node, nameField.Path);
 
-        var interfaceNode = DocReader.Get(mapping, "interface");
-        var parentNode = DocReader.Get(mapping, "parent");
-        var adoptNode = DocReader.Get(mapping, "adopt");
-        var modeNode = DocReader.Get(mapping, "mode");
+        var interfaceField = DocReader.Field(mapping, path, "interface");
+        var parentField = DocReader.Field(mapping, path, "parent");
+        var adoptField = DocReader.Field(mapping, path, "adopt");
+        var modeField = DocReader.Field(mapping, path, "mode");
         var origin = LinkOrigin.Create;
         string? interfaceName = index == 0 ? settings.InterfaceName : string.Create(CultureInfo.InvariantCulture, $"macvlan{index}");
         string? parent = null;
         var mode = MacvlanMode.Private;
         var incompleteInterface = false;
-        if (adoptNode is not null)
+        if (adoptField.Node is not null)
         {
             origin = LinkOrigin.Adopt;
-            interfaceName = reader.InterfaceName(adoptNode, DocReader.Path(path, "adopt"));
+            interfaceName = reader.InterfaceName(adoptField);
             incompleteInterface |= interfaceName is null;
-            foreach (var (key, other) in new[] { ("parent", parentNode), ("mode", modeNode), ("interface", interfaceNode) })
+            foreach (var other in new[] { parentField, modeField, interfaceField })
             {
-                if (other is not null)
+                if (other.Node is not null)
                 {
-                    reader.Error(DiagnosticCodes.ConflictingKeys, other, DocReader.Path(path, key),
-                        $"'{key}' cannot be used with 'adopt': an adopted interface is used as it is",
-                        $"remove '{key}', or remove 'adopt' to create a macvlan");
+                    reader.Error(DiagnosticCodes.ConflictingKeys, other.Node, other.Path,
+                        $"'{other.Key}' cannot be used with 'adopt': an adopted interface is used as it is",
+                        $"remove '{other.Key}', or remove 'adopt' to create a macvlan");
                 }
             }
         }
         else
         {
-            if (interfaceNode is not null)
+            if (interfaceField.Node is not null)
             {
-                interfaceName = reader.InterfaceName(interfaceNode, DocReader.Path(path, "interface"));
+                interfaceName = reader.InterfaceName(interfaceField);
                 incompleteInterface |= interfaceName is null;
             }
-            if (parentNode is not null)
-            {
-                parent = reader.InterfaceName(parentNode, DocReader.Path(path, "parent"));
-            }
-            if (modeNode is not null && reader.Text(modeNode, DocReader.Path(path, "mode")) is { } modeText
-                && !EnumWords.TryParseMacvlanMode(modeText, out mode))
-            {
-                reader.Error(DiagnosticCodes.InvalidValue, modeNode, DocReader.Path(path, "mode"), $"macvlan mode '{modeText}' is not known",
-                    "use bridge, private, vepa or passthru");
-            }
+            parent = reader.InterfaceName(parentField);
+            mode = reader.MacvlanMode(modeField, MacvlanMode.Private, EnumWords.MacvlanModeHint);
         }
 
-        int? mtu = DocReader.Get(mapping, "mtu") is { } mtuNode
-            ? reader.Integer(mtuNode, DocReader.Path(path, "mtu"), NativeSchema.MinMtu, 65535, "MTU")
-            : null;
+        var mtu = reader.Integer(DocReader.Field(mapping, path, "mtu"), NativeSchema.MinMtu, 65535, "MTU");
 
-        var addresses = new List<InterfaceAddress>();
-        var addressLocations = new List<(InterfaceAddress, ConfigLocation)>();
+        // Located as they are read: the map is keyed by identity, so the items of a home left out are never looked up.
         var incompleteAddresses = false;
-        if (DocReader.Get(mapping, "addresses") is { } addressesNode)
-        {
-            var items = reader.List(addressesNode);
-            for (var i = 0; i < items.Count; i++)
-            {
-                var itemPath = DocReader.Path(DocReader.Path(path, "addresses"), i);
-                if (reader.InterfaceAddress(items[i], itemPath, prefixOptional: true) is { } address)
-                {
-                    addresses.Add(address);
-                    addressLocations.Add((address, reader.At(items[i], itemPath)));
-                }
-                else
-                {
-                    incompleteAddresses = true;
-                }
-            }
-        }
-
-        var gateways = new List<IPAddress>();
-        var gatewayLocations = new List<(IPAddress, ConfigLocation)>();
+        var addresses = reader.List(DocReader.Field(mapping, path, "addresses"), (item, itemPath) => reader.InterfaceAddress(item, itemPath, prefixOptional: true),
+            incomplete: () => incompleteAddresses = true, strict: false, locate: map);
         var incompleteGateways = false;
-        if (DocReader.Get(mapping, "gateways") is { } gatewaysNode)
-        {
-            var items = reader.List(gatewaysNode);
-            for (var i = 0; i < items.Count; i++)
-            {
-                var itemPath = DocReader.Path(DocReader.Path(path, "gateways"), i);
-                if (reader.Address(items[i], itemPath, "gateway") is { } gateway)
-                {
-                    gateways.Add(gateway);
-                    gatewayLocations.Add((gateway, reader.At(items[i], itemPath)));
-                }
-                else
-                {
-                    incompleteGateways = true;
-                }
-            }
-        }
+        var gateways = reader.List(DocReader.Field(mapping, path, "gateways"), (item, itemPath) => reader.Address(item, itemPath, "gateway"),
+            incomplete: () => incompleteGateways = true, strict: false, locate: map);
 
-        var onLink = DocReader.Get(mapping, "onLink") is { } onLinkNode && reader.Boolean(onLinkNode, DocReader.Path(path, "onLink")) == true;
+        var onLink = reader.Boolean(DocReader.Field(mapping, path, "onLink")) == true;
 
-        var routes = new List<RouteSpec>();
         var incompleteRoutes = false;
-        if (DocReader.Get(mapping, "routes") is { } routesNode && reader.StrictList(routesNode, DocReader.Path(path, "routes")) is { } routeNodes)
-        {
-            for (var i = 0; i < routeNodes.Count; i++)
-            {
-                if (ParseRoute(routeNodes[i], DocReader.Path(DocReader.Path(path, "routes"), i), reader, map) is { } route)
-                {
-                    routes.Add(route);
-                }
-                else
-                {
-                    incompleteRoutes = true;
-                }
-            }
-        }
+        var routes = reader.List(DocReader.Field(mapping, path, "routes"), (item, itemPath) => ParseRoute(item, itemPath, reader, map),
+            incomplete: () => incompleteRoutes = true, notListIncomplete: false);
 
         if (name is null)
         {
@@ -197,22 +118,8 @@ internal static class NativeConfigParser
         incompleteInterface |= misspelt.Contains("interface") || misspelt.Contains("adopt");
         var home = new Home(name, interfaceName ?? "", parent, origin, mode, mtu, addresses.ToValueList(), gateways.ToValueList(), onLink, routes.ToValueList());
         map.Add(home, reader.At(mapping, path));
-        if (nameNode is not null)
-        {
-            map.Add(home, "name", reader.At(nameNode, DocReader.Path(path, "name")));
-        }
-        if ((adoptNode ?? interfaceNode) is { } ifNode)
-        {
-            map.Add(home, "interface", reader.At(ifNode, DocReader.Path(path, adoptNode is null ? "interface" : "adopt")));
-        }
-        foreach (var (address, location) in addressLocations)
-        {
-            map.Add(address, location);
-        }
-        foreach (var (gateway, location) in gatewayLocations)
-        {
-            map.Add(gateway, location);
-        }
+        reader.Locate(map, home, nameField);
+        reader.Locate(map, home, adoptField.Node is null ? interfaceField : adoptField, "interface");
         if (incompleteAddresses)
         {
             map.MarkIncomplete(home, "addresses");
@@ -239,15 +146,7 @@ internal static class NativeConfigParser
             return null;
         }
         reader.CheckKeys(mapping, path, NativeSchema.RouteKeys);
-        IPNetwork? destination = null;
-        if (DocReader.Get(mapping, "to") is { } toNode)
-        {
-            destination = reader.Network(toNode, DocReader.Path(path, "to"));
-        }
-        else
-        {
-            reader.Missing(mapping, path, "to", "give the destination prefix, e.g. to: 198.51.100.0/24");
-        }
+        var destination = reader.Network(DocReader.Field(mapping, path, "to"), "give the destination prefix, e.g. to: 198.51.100.0/24");
 
         var nextHops = new List<NextHop>();
         var nextHopsOk = true;
@@ -269,9 +168,7 @@ internal static class NativeConfigParser
             }
         }
 
-        int? metric = DocReader.Get(mapping, "metric") is { } metricNode
-            ? reader.Integer(metricNode, DocReader.Path(path, "metric"), 0, int.MaxValue, "metric")
-            : null;
+        var metric = reader.Integer(DocReader.Field(mapping, path, "metric"), 0, int.MaxValue, "metric");
         if (destination is null || !nextHopsOk)
         {
             return null;
@@ -286,98 +183,12 @@ internal static class NativeConfigParser
         if (node is DocMapping mapping)
         {
             reader.CheckKeys(mapping, path, NativeSchema.NextHopKeys);
-            IPAddress? address = null;
-            if (DocReader.Get(mapping, "address") is { } addressNode)
-            {
-                address = reader.Address(addressNode, DocReader.Path(path, "address"), "next hop");
-            }
-            else
-            {
-                reader.Missing(mapping, path, "address", "give the next-hop router, e.g. address: 192.0.2.254");
-            }
-            var weight = DocReader.Get(mapping, "weight") is { } weightNode
-                ? reader.Integer(weightNode, DocReader.Path(path, "weight"), 1, NativeSchema.MaxWeight, "weight")
-                : 1;
+            var address = reader.Address(DocReader.Field(mapping, path, "address"), "next hop", "give the next-hop router, e.g. address: 192.0.2.254");
+            var weightField = DocReader.Field(mapping, path, "weight");
+            var weight = weightField.Node is null ? 1 : reader.Integer(weightField, 1, NativeSchema.MaxWeight, "weight");
             return address is not null && weight is not null ? new NextHop(address, weight.Value) : null;
         }
         return reader.Address(node, path, "next hop") is { } gateway ? new NextHop(gateway) : null;
-    }
-
-    private static RedirectRule? ParseRule(DocNode node, string path, DocReader reader, SourceMap map)
-    {
-        if (reader.Mapping(node, path) is not { } mapping)
-        {
-            return null;
-        }
-        reader.CheckKeys(mapping, path, NativeSchema.RuleKeys);
-        var ok = true;
-        var protocol = Protocol.Tcp;
-        if (DocReader.Get(mapping, "protocol") is { } protocolNode)
-        {
-            if (reader.Text(protocolNode, DocReader.Path(path, "protocol")) is not { } protocolText)
-            {
-                ok = false;
-            }
-            else if (!EnumWords.TryParseProtocol(protocolText, out protocol))
-            {
-                reader.Error(DiagnosticCodes.UnknownProtocol, protocolNode, DocReader.Path(path, "protocol"), $"protocol '{protocolText}' is not known",
-                    "use tcp, udp or sctp");
-                ok = false;
-            }
-        }
-
-        PortRange? local = null;
-        if (DocReader.Get(mapping, "port") is { } portNode)
-        {
-            local = reader.Ports(portNode, DocReader.Path(path, "port"), allowRange: true);
-        }
-        else
-        {
-            reader.Missing(mapping, path, "port", "give the local port or range, e.g. port: 8080");
-        }
-
-        IPAddress? destination = null;
-        if (DocReader.Get(mapping, "destination") is { } destinationNode)
-        {
-            destination = reader.Address(destinationNode, DocReader.Path(path, "destination"), "destination");
-        }
-        else
-        {
-            reader.Missing(mapping, path, "destination", "give the real destination address, e.g. destination: 203.0.113.10");
-        }
-
-        PortRange? target = null;
-        var targetNode = DocReader.Get(mapping, "targetPort");
-        if (targetNode is not null)
-        {
-            target = reader.Ports(targetNode, DocReader.Path(path, "targetPort"), allowRange: true);
-            ok &= target is not null;
-        }
-
-        string? home = null;
-        var homeNode = DocReader.Get(mapping, "home");
-        if (homeNode is not null)
-        {
-            home = reader.Text(homeNode, DocReader.Path(path, "home"));
-            ok &= home is not null;
-        }
-        if (!ok || local is null || destination is null)
-        {
-            return null;
-        }
-        var rule = new RedirectRule(protocol, local.Value, destination, target, home);
-        map.Add(rule, reader.At(mapping, path));
-        if (homeNode is not null)
-        {
-            map.Add(rule, "home", reader.At(homeNode, DocReader.Path(path, "home")));
-        }
-        if (targetNode is not null)
-        {
-            map.Add(rule, "targetPort", reader.At(targetNode, DocReader.Path(path, "targetPort")));
-        }
-        map.Add(rule, "destination", reader.At(mapping["destination"]!, DocReader.Path(path, "destination")));
-        map.Add(rule, "port", reader.At(mapping["port"]!, DocReader.Path(path, "port")));
-        return rule;
     }
 
     private static FallbackDestinations ParseFallback(DocNode node, DocReader reader, SourceMap map)
@@ -390,12 +201,12 @@ internal static class NativeConfigParser
         reader.CheckKeys(mapping, "fallback", NativeSchema.FallbackKeys);
         IPAddress? Read(string key, AddressFamily family)
         {
-            if (DocReader.Get(mapping, key) is not { } valueNode)
+            var field = DocReader.Field(mapping, "fallback", key);
+            if (field.Node is null)
             {
                 return null;
             }
-            var path = DocReader.Path("fallback", key);
-            var address = reader.Address(valueNode, path, "fallback");
+            var address = reader.Address(field, "fallback");
             if (address is null)
             {
                 map.MarkIncomplete(map.ConfigScope, "fallback");
@@ -403,12 +214,12 @@ internal static class NativeConfigParser
             }
             if (address.AddressFamily != family)
             {
-                reader.Error(DiagnosticCodes.FamilyMismatch, valueNode, path, $"fallback.{key} is {(family == AddressFamily.InterNetwork ? "an IPv6" : "an IPv4")} address",
+                reader.Error(DiagnosticCodes.FamilyMismatch, field.Node, field.Path, $"fallback.{key} is {(family == AddressFamily.InterNetwork ? "an IPv6" : "an IPv4")} address",
                     $"put it under fallback.{(family == AddressFamily.InterNetwork ? "ipv6" : "ipv4")}");
                 map.MarkIncomplete(map.ConfigScope, "fallback");
                 return null;
             }
-            map.Add(address, reader.At(valueNode, path));
+            map.Add(address, reader.At(field.Node, field.Path));
             return address;
         }
         return new FallbackDestinations(Read("ipv4", AddressFamily.InterNetwork), Read("ipv6", AddressFamily.InterNetworkV6));
@@ -422,18 +233,12 @@ internal static class NativeConfigParser
             return settings;
         }
         reader.CheckKeys(mapping, "settings", NativeSchema.SettingsKeys);
-        if (DocReader.Get(mapping, "backend") is { } backendNode && reader.Text(backendNode, "settings.backend") is { } backendText)
+        DocField Key(string key) => DocReader.Field(mapping, "settings", key);
+        if (reader.Word<NetfilterBackend>(Key("backend"), EnumWords.TryParseBackend, DiagnosticCodes.InvalidValue, "backend", "use auto, iptables or nftables") is { } backend)
         {
-            if (EnumWords.TryParseBackend(backendText, out var backend))
-            {
-                settings = settings with { Backend = backend };
-            }
-            else
-            {
-                reader.Error(DiagnosticCodes.InvalidValue, backendNode, "settings.backend", $"backend '{backendText}' is not known", "use auto, iptables or nftables");
-            }
+            settings = settings with { Backend = backend };
         }
-        if (DocReader.Get(mapping, "metrics") is { } metricsNode && reader.Text(metricsNode, "settings.metrics") is { } metrics)
+        if (reader.Text(Key("metrics")) is { } metrics)
         {
             if (ListenEndpoint.TryParse(metrics, out _))
             {
@@ -441,23 +246,23 @@ internal static class NativeConfigParser
             }
             else
             {
-                reader.Error(DiagnosticCodes.InvalidValue, metricsNode, "settings.metrics", $"'{metrics}' is not ADDRESS:PORT",
+                reader.Error(DiagnosticCodes.InvalidValue, Key("metrics"), $"'{metrics}' is not ADDRESS:PORT",
                     "e.g. 127.0.0.1:9100 or [::]:9100");
             }
         }
-        if (DocReader.Get(mapping, "announceCount") is { } announceNode && reader.Integer(announceNode, "settings.announceCount", 0, 10, "announce count") is { } count)
+        if (reader.Integer(Key("announceCount"), 0, 10, "announce count") is { } count)
         {
             settings = settings with { AnnounceCount = count };
         }
-        if (DocReader.Get(mapping, "clusterInterface") is { } clusterNode && reader.InterfaceName(clusterNode, "settings.clusterInterface") is { } cluster)
+        if (reader.InterfaceName(Key("clusterInterface")) is { } cluster)
         {
             settings = settings with { ClusterInterface = cluster };
         }
-        if (DocReader.Get(mapping, "interfaceName") is { } nameNode && reader.InterfaceName(nameNode, "settings.interfaceName") is { } name)
+        if (reader.InterfaceName(Key("interfaceName")) is { } name)
         {
             settings = settings with { InterfaceName = name };
         }
-        if (DocReader.Get(mapping, "hostNetns") is { } netnsNode && reader.Text(netnsNode, "settings.hostNetns") is { } netns)
+        if (reader.Text(Key("hostNetns")) is { } netns)
         {
             if (netns.StartsWith('/'))
             {
@@ -465,16 +270,15 @@ internal static class NativeConfigParser
             }
             else
             {
-                reader.Error(DiagnosticCodes.InvalidValue, netnsNode, "settings.hostNetns", $"'{netns}' is not an absolute path",
+                reader.Error(DiagnosticCodes.InvalidValue, Key("hostNetns"), $"'{netns}' is not an absolute path",
                     "e.g. /host/proc/1/ns/net");
             }
         }
-        if (DocReader.Get(mapping, "debug") is { } debugNode && reader.Boolean(debugNode, "settings.debug") is { } debug)
+        if (reader.Boolean(Key("debug")) is { } debug)
         {
             settings = settings with { Debug = debug };
         }
-        if (DocReader.Get(mapping, "allowLinkLocalDestinations") is { } linkLocalNode
-            && reader.Boolean(linkLocalNode, "settings.allowLinkLocalDestinations") is { } allowLinkLocal)
+        if (reader.Boolean(Key("allowLinkLocalDestinations")) is { } allowLinkLocal)
         {
             settings = settings with { AllowLinkLocalDestinations = allowLinkLocal };
         }

@@ -148,7 +148,7 @@ public static class OpenShiftEnvironmentParser
         {
             var message = $"{OpenShiftVariables.MacvlanMode} '{Printable(modeText)}' is invalid";
             bag.Error(DiagnosticCodes.EnvInvalidSetting, new ConfigLocation(OpenShiftVariables.MacvlanMode), message,
-                "use bridge, private, vepa or passthru", message);
+                EnumWords.MacvlanModeHint, message);
             mode = MacvlanMode.Private;
         }
         return (parent, hostNetns, mode);
