@@ -103,14 +103,71 @@ public static class Traffic
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString();
 }
 
-/// <summary>A multi-endpoint answering server (see <see cref="Traffic"/>); every answered request is one line.</summary>
-public sealed class TrafficServer : IDisposable
+/// <summary>
+/// Listening sockets opened in a namespace, each served by its own loop until dispose; what the servers saw is
+/// recorded as lines.
+/// </summary>
+public abstract class SocketServer : IDisposable
 {
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _loops = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _lines = new();
 
+    /// <summary>What the server saw so far, one line per request or connection.</summary>
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
+    protected CancellationTokenSource Stop { get; } = new();
+
+    protected void Record(string line) => _lines.Enqueue(line);
+
+    protected void Serve(Socket socket, Func<Socket, Task> loop)
+    {
+        _sockets.Add(socket);
+        _loops.Add(Task.Run(() => loop(socket)));
+    }
+
+    /// <summary>Accepts connections until dispose, each handled on its own task with a timeout.</summary>
+    protected async Task AcceptAsync(Socket listener, TimeSpan timeout, Func<Socket, CancellationToken, Task> handle)
+    {
+        while (!Stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(Stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(Stop.Token))
+                {
+                    limit.CancelAfter(timeout);
+                    await handle(client, limit.Token);
+                }
+            });
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop.Cancel();
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+        Task.WaitAll([.. _loops], TimeSpan.FromSeconds(2));
+        Stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A multi-endpoint answering server (see <see cref="Traffic"/>); every answered request is one line.</summary>
+public sealed class TrafficServer : SocketServer
+{
     internal TrafficServer(TestNamespace ns, IReadOnlyList<string> endpoints)
     {
         try
@@ -119,10 +176,15 @@ public sealed class TrafficServer : IDisposable
             {
                 var parts = spec.Split(',');
                 var (protocol, address, port) = (parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
-                var tcp = protocol == "tcp";
-                var socket = Traffic.Listen(ns, IPAddress.Parse(address), port, tcp ? SocketType.Stream : SocketType.Dgram);
-                _sockets.Add(socket);
-                _loops.Add(tcp ? Task.Run(() => AcceptAsync(socket, address, port)) : Task.Run(() => AnswerAsync(socket, address, port)));
+                if (protocol == "tcp")
+                {
+                    Serve(Traffic.Listen(ns, IPAddress.Parse(address), port, SocketType.Stream),
+                        listener => AcceptAsync(listener, TimeSpan.FromSeconds(2), (client, token) => AnswerTcpAsync(client, address, port, token)));
+                }
+                else
+                {
+                    Serve(Traffic.Listen(ns, IPAddress.Parse(address), port, SocketType.Dgram), socket => AnswerUdpAsync(socket, address, port));
+                }
             }
         }
         catch
@@ -132,65 +194,42 @@ public sealed class TrafficServer : IDisposable
         }
     }
 
-    /// <summary>The requests answered so far, as "PROTO LOCALADDR LOCALPORT PEERADDR".</summary>
-    public IReadOnlyList<string> Lines => _lines.ToArray();
-
-    private async Task AcceptAsync(Socket listener, string address, int port)
+    private async Task AnswerTcpAsync(Socket client, string address, int port, CancellationToken token)
     {
-        while (!_stop.IsCancellationRequested)
+        var message = $"tcp {address} {port} {Traffic.Text(((IPEndPoint)client.RemoteEndPoint!).Address)}";
+        try
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-            _ = Task.Run(async () =>
-            {
-                using (client)
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                {
-                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                    var message = $"tcp {address} {port} {Traffic.Text(((IPEndPoint)client.RemoteEndPoint!).Address)}";
-                    try
-                    {
-                        await client.ReceiveAsync(new byte[100], SocketFlags.None, timeout.Token);
-                    }
-                    catch (Exception)
-                    {
-                        // The answer goes out anyway.
-                    }
-                    // Recorded before the answer, so a client that has its answer finds the line.
-                    _lines.Enqueue(message);
-                    try
-                    {
-                        await client.SendAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, timeout.Token);
-                    }
-                    catch (Exception)
-                    {
-                        // The client went away.
-                    }
-                }
-            });
+            await client.ReceiveAsync(new byte[100], SocketFlags.None, token);
+        }
+        catch (Exception)
+        {
+            // The answer goes out anyway.
+        }
+        // Recorded before the answer, so a client that has its answer finds the line.
+        Record(message);
+        try
+        {
+            await client.SendAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, token);
+        }
+        catch (Exception)
+        {
+            // The client went away.
         }
     }
 
-    private async Task AnswerAsync(Socket socket, string address, int port)
+    private async Task AnswerUdpAsync(Socket socket, string address, int port)
     {
         var buffer = new byte[100];
         var any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        while (!Stop.IsCancellationRequested)
         {
             try
             {
-                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, Stop.Token);
                 var peer = (IPEndPoint)result.RemoteEndPoint;
                 var message = $"udp {address} {port} {Traffic.Text(peer.Address)}";
-                _lines.Enqueue(message);
-                await socket.SendToAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, peer, _stop.Token);
+                Record(message);
+                await socket.SendToAsync(Encoding.ASCII.GetBytes(message), SocketFlags.None, peer, Stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -206,39 +245,22 @@ public sealed class TrafficServer : IDisposable
             }
         }
     }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        foreach (var socket in _sockets)
-        {
-            socket.Dispose();
-        }
-        Task.WaitAll([.. _loops], TimeSpan.FromSeconds(2));
-        _stop.Dispose();
-    }
 }
 
 /// <summary>
 /// A TCP server on port 443 of each address that reads everything until the peer shuts down its side, then
-/// answers with the byte count; every connection is one line "received N" (or "sink error ...").
+/// answers with the byte count; every connection is one line "received N" (after "sink error ..." if it failed).
 /// </summary>
-public sealed class ByteSink : IDisposable
+public sealed class ByteSink : SocketServer
 {
-    private readonly List<Socket> _sockets = [];
-    private readonly List<Task> _loops = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentQueue<string> _lines = new();
-
     public ByteSink(TestNamespace ns, params string[] addresses)
     {
         try
         {
             foreach (var address in addresses)
             {
-                var socket = Traffic.Listen(ns, IPAddress.Parse(address), 443, SocketType.Stream);
-                _sockets.Add(socket);
-                _loops.Add(Task.Run(() => AcceptAsync(socket)));
+                Serve(Traffic.Listen(ns, IPAddress.Parse(address), 443, SocketType.Stream),
+                    listener => AcceptAsync(listener, TimeSpan.FromSeconds(20), CountAsync));
             }
         }
         catch
@@ -248,56 +270,23 @@ public sealed class ByteSink : IDisposable
         }
     }
 
-    public IReadOnlyList<string> Lines => _lines.ToArray();
-
-    private async Task AcceptAsync(Socket listener)
+    private async Task CountAsync(Socket client, CancellationToken token)
     {
-        while (!_stop.IsCancellationRequested)
+        long total = 0;
+        try
         {
-            Socket client;
-            try
+            var buffer = new byte[65536];
+            int read;
+            while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, token)) > 0)
             {
-                client = await listener.AcceptAsync(_stop.Token);
+                total += read;
             }
-            catch (Exception)
-            {
-                return;
-            }
-            _ = Task.Run(async () =>
-            {
-                using (client)
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                {
-                    timeout.CancelAfter(TimeSpan.FromSeconds(20));
-                    long total = 0;
-                    try
-                    {
-                        var buffer = new byte[65536];
-                        int read;
-                        while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-                        {
-                            total += read;
-                        }
-                        await client.SendAsync(Encoding.ASCII.GetBytes(total.ToString(CultureInfo.InvariantCulture)), SocketFlags.None, timeout.Token);
-                    }
-                    catch (Exception e)
-                    {
-                        _lines.Enqueue($"sink error {e.GetType().Name}");
-                    }
-                    _lines.Enqueue($"received {total}");
-                }
-            });
+            await client.SendAsync(Encoding.ASCII.GetBytes(total.ToString(CultureInfo.InvariantCulture)), SocketFlags.None, token);
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        foreach (var socket in _sockets)
+        catch (Exception e)
         {
-            socket.Dispose();
+            Record($"sink error {e.GetType().Name}");
         }
-        Task.WaitAll([.. _loops], TimeSpan.FromSeconds(2));
-        _stop.Dispose();
+        Record($"received {total}");
     }
 }
