@@ -43,7 +43,7 @@ public sealed class EgressRouterValidateTests
 
     [Theory]
     [MemberData(nameof(Tolerated))]
-    public void Accepted_upstream_exits_0_with_a_warning_naming_the_key(string resource, string warning, string rules)
+    public void AcceptedUpstreamExits0WithAWarningNamingTheKey(string resource, string warning, string rules)
     {
         var cli = new CliHarness();
         cli.Files["r.yaml"] = resource;
@@ -57,7 +57,7 @@ public sealed class EgressRouterValidateTests
     }
 
     [Fact]
-    public void Two_addresses_on_one_subnet_naming_one_gateway_are_valid_without_a_finding()
+    public void TwoAddressesOnOneSubnetNamingOneGatewayAreValidWithoutAFinding()
     {
         var cli = new CliHarness();
         cli.Files["r.yaml"] = Resource("[{ip: 192.168.12.99/24, gateway: 192.168.12.1}, {ip: 192.168.12.98/24, gateway: 192.168.12.1}]", "{fallbackIP: 203.0.113.9}");
@@ -91,7 +91,7 @@ public sealed class EgressRouterValidateTests
 
     [Theory]
     [MemberData(nameof(Rejected))]
-    public void Refused_upstream_exits_2_with_the_key_named(string resource, string error)
+    public void RefusedUpstreamExits2WithTheKeyNamed(string resource, string error)
     {
         var cli = new CliHarness();
         cli.Files["r.yaml"] = resource;

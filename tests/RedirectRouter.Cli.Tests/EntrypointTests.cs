@@ -4,7 +4,7 @@ namespace RedirectRouter.Cli.Tests;
 public sealed class EntrypointTests
 {
     [Fact]
-    public void Unit_test_mode_prints_exactly_the_scripts_rules()
+    public void UnitTestModePrintsExactlyTheScriptsRules()
     {
         var cli = new CliHarness().WithOpenShift("1.2.3.4/24", "1.1.1.1", "80 tcp 10.4.5.6\n8080 tcp 10.7.8.9 80\n10.1.2.3", "unit-test");
 
@@ -21,7 +21,7 @@ public sealed class EntrypointTests
     }
 
     [Fact]
-    public void Unit_test_mode_on_bad_input_prints_rules_up_to_the_error_then_the_scripts_message_and_exits_1()
+    public void UnitTestModeOnBadInputPrintsRulesUpToTheErrorThenTheScriptsMessageAndExits1()
     {
         var cli = new CliHarness().WithOpenShift("1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n10.1.2.3\n8080 tcp 10.7.8.9 80", "unit-test");
 
@@ -36,7 +36,7 @@ public sealed class EntrypointTests
     }
 
     [Fact]
-    public void Unknown_mode_exits_2_with_the_scripts_message()
+    public void UnknownModeExits2WithTheScriptsMessage()
     {
         var cli = new CliHarness().WithOpenShift("1.2.3.4", "1.1.1.1", "10.1.2.3", "router");
 
@@ -48,7 +48,7 @@ public sealed class EntrypointTests
     [InlineData("legacy")]
     [InlineData(null)]
     [InlineData("http-proxy")]
-    public void Agent_modes_are_not_available_yet_and_say_so(string? mode)
+    public void AgentModesAreNotAvailableYetAndSaySo(string? mode)
     {
         var cli = new CliHarness().WithOpenShift("1.2.3.4", "1.1.1.1", "10.1.2.3", mode);
 
@@ -60,7 +60,7 @@ public sealed class EntrypointTests
     }
 
     [Fact]
-    public void Agent_modes_with_bad_input_report_every_error_and_exit_2()
+    public void AgentModesWithBadInputReportEveryErrorAndExit2()
     {
         var cli = new CliHarness().WithOpenShift("1.2.3.4", "nope", "bad", "init");
 
@@ -71,7 +71,7 @@ public sealed class EntrypointTests
     }
 
     [Fact]
-    public void A_registered_runner_gets_the_validated_config()
+    public void ARegisteredRunnerGetsTheValidatedConfig()
     {
         var env = new Dictionary<string, string> { ["EGRESS_SOURCE"] = "1.2.3.4", ["EGRESS_GATEWAY"] = "1.2.3.1", ["EGRESS_DESTINATION"] = "10.1.2.3", ["EGRESS_ROUTER_MODE"] = "init" };
         var context = new CliContext(new StringWriter(), new StringWriter(), env, _ => throw new IOException());

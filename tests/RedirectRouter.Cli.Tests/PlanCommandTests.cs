@@ -5,7 +5,7 @@ namespace RedirectRouter.Cli.Tests;
 public sealed class PlanCommandTests
 {
     [Fact]
-    public void Json_plan_of_a_two_home_dual_stack_ECMP_config_matches_the_expected_document()
+    public void JsonPlanOfATwoHomeDualStackECMPConfigMatchesTheExpectedDocument()
     {
         var cli = new CliHarness();
         cli.Files["two-homes.yaml"] = CliHarness.Expected("two-homes.yaml");
@@ -20,7 +20,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void Text_plan_of_the_OpenShift_environment_shows_the_scripts_routes_and_the_NAT_model()
+    public void TextPlanOfTheOpenShiftEnvironmentShowsTheScriptsRoutesAndTheNATModel()
     {
         var cli = new CliHarness().WithOpenShift("192.168.12.99/24", "192.168.12.1", "8080 tcp 10.7.8.9 80\n10.1.2.3");
 
@@ -49,7 +49,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void Invalid_input_prints_errors_and_no_plan()
+    public void InvalidInputPrintsErrorsAndNoPlan()
     {
         var cli = new CliHarness().WithOpenShift("192.168.12.99/24", "192.168.12.1", "80 tcp 10.7.8.999");
 
@@ -61,7 +61,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void Unknown_option_value_is_a_usage_error()
+    public void UnknownOptionValueIsAUsageError()
     {
         var (exit, stdout, stderr) = new CliHarness().Run("plan", "--backend", "ebpf");
 
@@ -71,7 +71,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void A_registered_renderer_output_is_printed_for_the_chosen_backend()
+    public void ARegisteredRendererOutputIsPrintedForTheChosenBackend()
     {
         var stdout = new StringWriter();
         var env = new Dictionary<string, string> { ["EGRESS_SOURCE"] = "1.2.3.4", ["EGRESS_GATEWAY"] = "1.2.3.1", ["EGRESS_DESTINATION"] = "10.1.2.3" };

@@ -78,7 +78,7 @@ public sealed class ScriptGoldenTests
 
     [Theory]
     [MemberData(nameof(Good))]
-    public void Good_input_prints_what_the_script_prints(string? mode, string? source, string? gateway, string? destination, string expected)
+    public void GoodInputPrintsWhatTheScriptPrints(string? mode, string? source, string? gateway, string? destination, string expected)
     {
         var (exit, stdout, stderr) = RunProgram(mode, source, gateway, destination);
 
@@ -162,7 +162,7 @@ public sealed class ScriptGoldenTests
 
     [Theory]
     [MemberData(nameof(Bad))]
-    public void Bad_input_prints_the_rules_before_the_error_then_the_scripts_message_and_fails(
+    public void BadInputPrintsTheRulesBeforeTheErrorThenTheScriptsMessageAndFails(
         string? mode, string? source, string? gateway, string? destination, string rulesBefore, string message)
     {
         var (exit, stdout, stderr) = RunProgram(mode, source, gateway, destination);

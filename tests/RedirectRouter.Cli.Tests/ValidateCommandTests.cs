@@ -3,7 +3,7 @@ namespace RedirectRouter.Cli.Tests;
 public sealed class ValidateCommandTests
 {
     [Fact]
-    public void Valid_file_exits_0_and_reads_nothing_else()
+    public void ValidFileExits0AndReadsNothingElse()
     {
         var cli = new CliHarness();
         cli.Files["/cfg/two-homes.yaml"] = CliHarness.Expected("two-homes.yaml");
@@ -17,7 +17,7 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public void Invalid_file_exits_2_with_every_error_on_stderr_one_per_line()
+    public void InvalidFileExits2WithEveryErrorOnStderrOnePerLine()
     {
         var cli = new CliHarness();
         cli.Files["config.yaml"] = """
@@ -51,7 +51,7 @@ public sealed class ValidateCommandTests
 
     [Theory]
     [MemberData(nameof(InjectionNames))]
-    public void An_interface_name_outside_the_name_rule_exits_2_with_a_located_error(string name)
+    public void AnInterfaceNameOutsideTheNameRuleExits2WithALocatedError(string name)
     {
         var cli = new CliHarness();
         // JSON, so that every character (newline, NUL) can be written as an escape.
@@ -73,7 +73,7 @@ public sealed class ValidateCommandTests
         "\"" + string.Concat(text.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}")) + "\"";
 
     [Fact]
-    public void A_value_with_control_characters_is_echoed_escaped_on_one_line()
+    public void AValueWithControlCharactersIsEchoedEscapedOnOneLine()
     {
         var cli = new CliHarness();
         cli.Files["esc.yaml"] = "homes:\n  - name: corp\n    addresses: [192.0.2.10/24]\n    gateways: [\"192.0.2.1\\e]0;owned\\a\\e[2J\\nerror RR0000 forged\"]\nrules:\n  - {port: 80, destination: 203.0.113.5}\n";
@@ -88,7 +88,7 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public void Without_config_the_OpenShift_environment_is_validated()
+    public void WithoutConfigTheOpenShiftEnvironmentIsValidated()
     {
         var good = new CliHarness().WithOpenShift("192.168.12.99/24", "192.168.12.1", "80 tcp 10.4.5.6\n10.1.2.3");
         Assert.Equal((0, "environment: valid (1 home(s), 1 rule(s), 0 warning(s))\n", ""), good.Run("validate"));
@@ -101,7 +101,7 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public void Destination_file_is_read_through_the_context()
+    public void DestinationFileIsReadThroughTheContext()
     {
         var cli = new CliHarness().WithOpenShift("192.168.12.99", "192.168.12.1", "");
         cli.Environment.Remove("EGRESS_DESTINATION");
@@ -116,7 +116,7 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public void Unreadable_config_exits_2()
+    public void UnreadableConfigExits2()
     {
         var (exit, stdout, stderr) = new CliHarness().Run("validate", "--config", "/nope.yaml");
 

@@ -15,7 +15,7 @@ public sealed class BadInputCorpusTests
     public static TheoryData<string> Files => new(System.IO.Directory.GetFiles(Directory).Select(Path.GetFileName).Order().Cast<string>());
 
     [Fact]
-    public void The_corpus_is_large_enough_and_covers_all_three_formats()
+    public void TheCorpusIsLargeEnoughAndCoversAllThreeFormats()
     {
         var names = System.IO.Directory.GetFiles(Directory).Select(Path.GetFileName).ToList();
         Assert.True(names.Count + EnvironmentCases.Count >= 60, $"only {names.Count + EnvironmentCases.Count} bad inputs");
@@ -26,7 +26,7 @@ public sealed class BadInputCorpusTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void File_reports_exactly_the_expected_findings(string name)
+    public void FileReportsExactlyTheExpectedFindings(string name)
     {
         var text = File.ReadAllText(Path.Combine(Directory, name));
         var expected = text.Split('\n')
@@ -96,7 +96,7 @@ public sealed class BadInputCorpusTests
 
     [Theory]
     [MemberData(nameof(EnvironmentCases))]
-    public void Environment_reports_exactly_the_expected_findings(string description, Dictionary<string, string> env, string? file, string[] expected)
+    public void EnvironmentReportsExactlyTheExpectedFindings(string description, Dictionary<string, string> env, string? file, string[] expected)
     {
         var (_, result) = ConfigLoader.LoadEnvironment(env, file);
 

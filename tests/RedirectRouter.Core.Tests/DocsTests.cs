@@ -18,7 +18,7 @@ public sealed class DocsTests
     }
 
     [Fact]
-    public void Every_code_is_in_the_table_with_its_severity()
+    public void EveryCodeIsInTheTableWithItsSeverity()
     {
         var doc = ConfigDoc();
         foreach (var (code, severity, _) in DiagnosticCodes.All)
@@ -28,13 +28,13 @@ public sealed class DocsTests
     }
 
     [Fact]
-    public void Codes_are_unique()
+    public void CodesAreUnique()
     {
         Assert.Equal(DiagnosticCodes.All.Count, DiagnosticCodes.All.Select(c => c.Code).Distinct().Count());
     }
 
     [Fact]
-    public void Yaml_examples_in_the_doc_are_valid()
+    public void YamlExamplesInTheDocAreValid()
     {
         var doc = ConfigDoc();
         var blocks = doc.Split("```yaml\n").Skip(1).Select(b => b[..b.IndexOf("```", StringComparison.Ordinal)]).ToList();

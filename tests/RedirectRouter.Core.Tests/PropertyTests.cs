@@ -65,7 +65,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void Any_generated_config_round_trips_through_YAML()
+    public void AnyGeneratedConfigRoundTripsThroughYAML()
     {
         Config.Sample(config =>
         {
@@ -77,7 +77,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void Any_generated_config_round_trips_through_JSON()
+    public void AnyGeneratedConfigRoundTripsThroughJSON()
     {
         Config.Sample(config =>
         {
@@ -94,7 +94,7 @@ public sealed class PropertyTests
         .Array[0, 40].Select(parts => string.Concat(parts));
 
     [Fact]
-    public void Random_text_never_crashes_the_file_parsers()
+    public void RandomTextNeverCrashesTheFileParsers()
     {
         Gen.OneOf(Gen.String, Fragments).Sample(text =>
         {
@@ -104,7 +104,7 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void Random_text_never_crashes_the_environment_parser()
+    public void RandomTextNeverCrashesTheEnvironmentParser()
     {
         Gen.Select(Gen.OneOf(Gen.String, Fragments), Gen.OneOf(Gen.String, Fragments), Gen.OneOf(Gen.String, Fragments)).Sample(t =>
         {

@@ -13,7 +13,7 @@ namespace RedirectRouter.EndToEnd.Tests;
 public sealed class CleanupOwnershipEndToEndTests
 {
     [Fact]
-    public void In_a_node_like_namespace_cleanup_refuses_and_even_forced_leaves_every_foreign_object_alone()
+    public void InANodeLikeNamespaceCleanupRefusesAndEvenForcedLeavesEveryForeignObjectAlone()
     {
         Privileged.Require();
         using var node = TestNamespace.Create("nodelike");
@@ -47,7 +47,7 @@ public sealed class CleanupOwnershipEndToEndTests
     [Theory]
     [InlineData("iptables")]
     [InlineData("nftables")]
-    public void In_a_router_that_also_holds_foreign_objects_forced_cleanup_removes_exactly_ours(string backend)
+    public void InARouterThatAlsoHoldsForeignObjectsForcedCleanupRemovesExactlyOurs(string backend)
     {
         using var lab = new Lab();
         // In the router's own namespace our names are ours (an apply replaces RR-FORWARD, and with nftables the

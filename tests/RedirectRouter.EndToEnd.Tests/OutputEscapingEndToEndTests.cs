@@ -15,7 +15,7 @@ public sealed class OutputEscapingEndToEndTests
     private const string EvilName = "\u001b[31m$(>x)";
 
     [Fact]
-    public void An_interface_named_with_ESC_and_a_command_substitution_is_printed_escaped_and_quoted()
+    public void AnInterfaceNamedWithESCAndACommandSubstitutionIsPrintedEscapedAndQuoted()
     {
         Privileged.Require();
         using var ns = TestNamespace.Create("escape");

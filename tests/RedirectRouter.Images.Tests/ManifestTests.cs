@@ -47,7 +47,7 @@ public sealed partial class ManifestTests
     private static string Full(string relative) => Path.Combine(Manifests.RepoRoot, relative);
 
     [Fact]
-    public void The_images_folder_holds_the_openshift_template_and_the_kubernetes_variants()
+    public void TheImagesFolderHoldsTheOpenshiftTemplateAndTheKubernetesVariants()
     {
         var files = Manifests.Files().Select(Manifests.Relative).ToList();
         Assert.Contains(files, f => f.StartsWith("images/openshift/", StringComparison.Ordinal));
@@ -68,7 +68,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Every_document_has_a_known_kind_apiVersion_and_name(string file)
+    public void EveryDocumentHasAKnownKindApiVersionAndName(string file)
     {
         var problems = new List<string>();
         var docs = Manifests.Load(Full(file));
@@ -95,7 +95,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Required_fields_are_there(string file)
+    public void RequiredFieldsAreThere(string file)
     {
         var problems = new List<string>();
         var objects = Manifests.Objects(Full(file));
@@ -190,7 +190,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Router_containers_use_only_the_variables_the_agent_reads(string file)
+    public void RouterContainersUseOnlyTheVariablesTheAgentReads(string file)
     {
         var problems = new List<string>();
         foreach (var c in Manifests.Containers(Manifests.Objects(Full(file))))
@@ -208,7 +208,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Router_arguments_and_configuration_are_accepted_by_the_agent(string file)
+    public void RouterArgumentsAndConfigurationAreAcceptedByTheAgent(string file)
     {
         var problems = new List<string>();
         foreach (var c in Manifests.Containers(Manifests.Objects(Full(file))).Where(c => c.IsRouter))
@@ -250,20 +250,20 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Routers_have_the_privilege_and_mounts_they_need_and_no_more(string file)
+    public void RoutersHaveThePrivilegeAndMountsTheyNeedAndNoMore(string file)
     {
         Assert.Empty(PrivilegeProblems(file, File.ReadAllText(Full(file))));
     }
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Long_running_routers_bind_the_metrics_listener_to_the_pods_address_from_the_downward_API(string file)
+    public void LongRunningRoutersBindTheMetricsListenerToThePodsAddressFromTheDownwardAPI(string file)
     {
         Assert.Empty(MetricsBindProblems(file, File.ReadAllText(Full(file))));
     }
 
     [Fact]
-    public void The_privilege_checks_find_what_a_careless_manifest_gets_wrong()
+    public void ThePrivilegeChecksFindWhatACarelessManifestGetsWrong()
     {
         // The run manifest as it must not be: the long-running agent with SYS_ADMIN, spc_t and the node's
         // netns, no seccomp, a writable root, 0.0.0.0 metrics; a pause container with a capability, as root; a
@@ -548,7 +548,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Probes_and_metrics_annotations_point_at_the_agents_endpoints(string file)
+    public void ProbesAndMetricsAnnotationsPointAtTheAgentsEndpoints(string file)
     {
         var endpoints = AgentEndpoints();
         var problems = new List<string>();
@@ -624,7 +624,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Services_send_redirected_ports_to_a_router(string file)
+    public void ServicesSendRedirectedPortsToARouter(string file)
     {
         var problems = new List<string>();
         var objects = Manifests.Objects(Full(file));
@@ -659,7 +659,7 @@ public sealed partial class ManifestTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Multus_routers_adopt_the_attachment_they_are_given(string file)
+    public void MultusRoutersAdoptTheAttachmentTheyAreGiven(string file)
     {
         var objects = Manifests.Objects(Full(file));
         var problems = new List<string>();
@@ -691,7 +691,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_openshift_template_declares_and_uses_its_parameters()
+    public void TheOpenshiftTemplateDeclaresAndUsesItsParameters()
     {
         var problems = new List<string>();
         foreach (var file in Manifests.Files())
@@ -724,7 +724,7 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void The_agent_serves_the_endpoints_the_probes_use()
+    public void TheAgentServesTheEndpointsTheProbesUse()
     {
         Assert.Equal(["/healthz", "/metrics", "/readyz"], AgentEndpoints().Order(StringComparer.Ordinal));
     }

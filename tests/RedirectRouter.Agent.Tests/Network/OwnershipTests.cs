@@ -31,13 +31,13 @@ public sealed class OwnershipTests
 
     [Theory]
     [MemberData(nameof(NotOurs))]
-    public void A_rule_without_our_mark_or_shape_is_never_ours(string why, RoutingRule rule)
+    public void ARuleWithoutOurMarkOrShapeIsNeverOurs(string why, RoutingRule rule)
     {
         Assert.False(Ownership.IsOwnedRule(rule, kernelMarksRules: true, [KernelModelMapping.FromKernel(rule)]), why);
     }
 
     [Fact]
-    public void A_marked_rule_of_the_planned_shape_is_ours_even_when_no_longer_planned()
+    public void AMarkedRuleOfThePlannedShapeIsOursEvenWhenNoLongerPlanned()
     {
         Assert.True(Ownership.IsOwnedRule(OurMark, kernelMarksRules: true, []));
         Assert.True(Ownership.IsOwnedRule(OurSource, kernelMarksRules: true, []));
@@ -45,7 +45,7 @@ public sealed class OwnershipTests
     }
 
     [Fact]
-    public void Without_rule_marks_only_exact_plan_matches_are_ours()
+    public void WithoutRuleMarksOnlyExactPlanMatchesAreOurs()
     {
         var unmarked = OurMark with { Protocol = null };
         var planned = new PolicyRule(1001, System.Net.Sockets.AddressFamily.InterNetwork, 0x2001, null, 101);
@@ -56,7 +56,7 @@ public sealed class OwnershipTests
     }
 
     [Fact]
-    public void Rules_we_add_carry_our_protocol()
+    public void RulesWeAddCarryOurProtocol()
     {
         Assert.Equal(Ownership.RuleProtocol, KernelModelMapping.ToKernel(new PolicyRule(1000, System.Net.Sockets.AddressFamily.InterNetwork, 0x2000, null, 100)).Protocol);
     }

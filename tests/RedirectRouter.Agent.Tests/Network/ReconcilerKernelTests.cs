@@ -9,37 +9,7 @@ namespace RedirectRouter.Agent.Tests.Network;
 /// <summary>The network reconciler against the real kernel: a node namespace with parent NICs and a router namespace.</summary>
 public sealed class ReconcilerKernelTests
 {
-    private sealed class Lab : IDisposable
-    {
-        public Lab(int nics)
-        {
-            Node = TestNamespace.Create("node");
-            Router = TestNamespace.Create("router");
-            Gateway = TestNamespace.Create("gw");
-            for (var i = 0; i < nics; i++)
-            {
-                Node.Ip("link", "add", $"nic{i}", "type", "veth", "peer", "name", $"gw{i}", "netns", Gateway.Name);
-                Node.Ip("link", "set", $"nic{i}", "up");
-                Gateway.Ip("link", "set", $"gw{i}", "up");
-                Gateway.Ip("addr", "add", $"192.168.{12 + i}.1/24", "dev", $"gw{i}");
-            }
-        }
-
-        public TestNamespace Node { get; }
-
-        public TestNamespace Router { get; }
-
-        public TestNamespace Gateway { get; }
-
-        public RouterNamespaces Open() => RouterNamespaces.Open(Router.Handle.Path, Node.Handle.Path);
-
-        public void Dispose()
-        {
-            Gateway.Dispose();
-            Router.Dispose();
-            Node.Dispose();
-        }
-    }
+    private static RouterNamespaces Open(NodeTopology lab) => RouterNamespaces.Open(lab.Router.Handle.Path, lab.Node.Handle.Path);
 
     private static DesiredState Plan(string yaml)
     {
@@ -62,8 +32,8 @@ public sealed class ReconcilerKernelTests
     [Fact]
     public void OneHomeIsSetUpIdempotentlyAndRepaired()
     {
-        using var lab = new Lab(1);
-        using var namespaces = lab.Open();
+        using var lab = new NodeTopology(1);
+        using var namespaces = Open(lab);
         var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = TimeSpan.FromMilliseconds(100) }, NullLoggerFactory.Instance);
         var desired = Plan(OneHome).Network;
 
@@ -105,8 +75,8 @@ public sealed class ReconcilerKernelTests
     [Fact]
     public void TwoHomesGetTablesRulesAndEcmpRoutes()
     {
-        using var lab = new Lab(2);
-        using var namespaces = lab.Open();
+        using var lab = new NodeTopology(2);
+        using var namespaces = Open(lab);
         var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default with { DuplicateProbeWindow = TimeSpan.Zero }, NullLoggerFactory.Instance);
         var desired = Plan("""
             homes:
@@ -150,9 +120,9 @@ public sealed class ReconcilerKernelTests
     [Fact]
     public void AnAddressHeldByAnotherHostIsRefusedAndNothingIsClaimed()
     {
-        using var lab = new Lab(1);
+        using var lab = new NodeTopology(1);
         lab.Gateway.Ip("addr", "add", "192.168.12.99/24", "dev", "gw0");
-        using var namespaces = lab.Open();
+        using var namespaces = Open(lab);
         var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default, NullLoggerFactory.Instance);
 
         var e = Assert.Throws<SetupException>(() => reconciler.Reconcile(Plan(OneHome).Network));
@@ -168,7 +138,7 @@ public sealed class ReconcilerKernelTests
     [Fact]
     public void CreatingAMacvlanWithoutAHostNamespaceSaysWhatIsMissing()
     {
-        using var lab = new Lab(1);
+        using var lab = new NodeTopology(1);
         using var namespaces = RouterNamespaces.Open(lab.Router.Handle.Path, hostPath: null);
         var reconciler = new NetworkReconciler(namespaces, NetworkSettings.Default, NullLoggerFactory.Instance);
         var e = Assert.Throws<SetupException>(() => reconciler.Reconcile(Plan(OneHome).Network));

@@ -12,7 +12,7 @@ public sealed class ForwardingSysctlsTests
     private const string UnwritableOther = "/sys/class/net/lo/type"; // reads "772"
 
     [Fact]
-    public void A_setting_that_is_off_is_written_and_reported()
+    public void ASettingThatIsOffIsWrittenAndReported()
     {
         var file = Path.GetTempFileName();
         try
@@ -29,14 +29,14 @@ public sealed class ForwardingSysctlsTests
     }
 
     [Fact]
-    public void A_setting_that_is_on_is_not_written_so_a_read_only_proc_sys_is_fine()
+    public void ASettingThatIsOnIsNotWrittenSoAReadOnlyProcSysIsFine()
     {
         Assert.Equal("1", File.ReadAllText(UnwritableOne).Trim());
         Assert.Empty(ForwardingSysctls.Enable([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], _ => UnwritableOne));
     }
 
     [Fact]
-    public void A_setting_that_is_off_and_cannot_be_written_is_a_setup_error_naming_the_sysctl_and_the_remedy()
+    public void ASettingThatIsOffAndCannotBeWrittenIsASetupErrorNamingTheSysctlAndTheRemedy()
     {
         var e = Assert.Throws<SetupException>(() => ForwardingSysctls.Enable([AddressFamily.InterNetworkV6], _ => UnwritableOther));
         Assert.Equal("forwarding", e.Step);
@@ -51,7 +51,7 @@ public sealed class ForwardingSysctlsTests
     }
 
     [Fact]
-    public void A_missing_setting_is_a_setup_error_too()
+    public void AMissingSettingIsASetupErrorToo()
     {
         var e = Assert.Throws<SetupException>(() => ForwardingSysctls.Enable([AddressFamily.InterNetworkV6], _ => "/proc/sys/net/no-such-setting"));
         Assert.Contains("/proc/sys/net/no-such-setting", e.Message, StringComparison.Ordinal);

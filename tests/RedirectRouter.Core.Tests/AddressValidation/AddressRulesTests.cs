@@ -17,7 +17,7 @@ public sealed class AddressRulesTests
         """;
 
     [Fact]
-    public void Link_local_destinations_validate_only_with_the_opt_in()
+    public void LinkLocalDestinationsValidateOnlyWithTheOptIn()
     {
         const string rules = """
             rules:
@@ -36,7 +36,7 @@ public sealed class AddressRulesTests
     }
 
     [Fact]
-    public void The_opt_in_does_not_admit_loopback_multicast_or_broadcast()
+    public void TheOptInDoesNotAdmitLoopbackMulticastOrBroadcast()
     {
         var result = ConfigLoader.LoadFile(Home + """
             rules:
@@ -51,7 +51,7 @@ public sealed class AddressRulesTests
     }
 
     [Fact]
-    public void Ordinary_destinations_and_a_udp_rule_on_the_metrics_port_stay_valid()
+    public void OrdinaryDestinationsAndAUdpRuleOnTheMetricsPortStayValid()
     {
         var result = ConfigLoader.LoadFile(Home + """
             rules:
@@ -67,7 +67,7 @@ public sealed class AddressRulesTests
     }
 
     [Fact]
-    public void A_rule_covering_the_metrics_port_names_both()
+    public void ARuleCoveringTheMetricsPortNamesBoth()
     {
         var result = ConfigLoader.LoadFile(Home + """
             rules:
@@ -88,7 +88,7 @@ public sealed class AddressRulesTests
     [InlineData("1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n8080 tcp 127.0.0.1 80", "EGRESS_DESTINATION value '8080 tcp 127.0.0.1 80' is invalid")]
     [InlineData("1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n224.0.0.1", "EGRESS_DESTINATION value '224.0.0.1' is invalid")]
     [InlineData("1.2.3.4", "1.1.1.1", "169.254.169.254", "EGRESS_DESTINATION value '169.254.169.254' is invalid")]
-    public void Unit_test_mode_ends_with_the_scripts_message(string source, string gateway, string destination, string message)
+    public void UnitTestModeEndsWithTheScriptsMessage(string source, string gateway, string destination, string message)
     {
         var (stdout, error) = ScriptRun.Run(source, gateway, destination);
 

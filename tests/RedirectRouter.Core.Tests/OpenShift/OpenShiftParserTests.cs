@@ -7,7 +7,7 @@ namespace RedirectRouter.Core.Tests.OpenShift;
 public sealed class OpenShiftParserTests
 {
     [Fact]
-    public void Valid_environment_gives_one_home_like_the_script_sets_up()
+    public void ValidEnvironmentGivesOneHomeLikeTheScriptSetsUp()
     {
         var env = ScriptRun.Env("192.168.12.99/24", "192.168.12.1", "80 tcp 10.4.5.6\n8080 udp 10.7.8.9 80\n203.0.113.9", mode: "init");
         env["EGRESS_ROUTER_PARENT"] = "eth1";
@@ -62,7 +62,7 @@ public sealed class OpenShiftParserTests
     }
 
     [Fact]
-    public void Proxy_modes_need_no_destination_because_the_script_never_reads_it()
+    public void ProxyModesNeedNoDestinationBecauseTheScriptNeverReadsIt()
     {
         var result = OpenShiftEnvironmentParser.Parse(ScriptRun.Env("1.2.3.4", "1.1.1.1", null, mode: "http-proxy"));
 
@@ -71,7 +71,7 @@ public sealed class OpenShiftParserTests
     }
 
     [Fact]
-    public void Unknown_mode_is_reported_with_the_scripts_message()
+    public void UnknownModeIsReportedWithTheScriptsMessage()
     {
         var result = OpenShiftEnvironmentParser.Parse(ScriptRun.Env("1.2.3.4", "1.1.1.1", "10.1.2.3", mode: "proxy"));
 
@@ -79,7 +79,7 @@ public sealed class OpenShiftParserTests
     }
 
     [Fact]
-    public void Every_error_is_reported_at_once_in_the_scripts_order()
+    public void EveryErrorIsReportedAtOnceInTheScriptsOrder()
     {
         var result = OpenShiftEnvironmentParser.Parse(ScriptRun.Env("x", "y", "80 tcp 10.4.5.6\nbad line\n0 udp 1.1.1.1"));
 
@@ -91,7 +91,7 @@ public sealed class OpenShiftParserTests
     }
 
     [Fact]
-    public void Hints_explain_common_mistakes()
+    public void HintsExplainCommonMistakes()
     {
         var result = OpenShiftEnvironmentParser.Parse(ScriptRun.Env("1.2.3.4", "1.1.1.1", "80 TCP 10.4.5.6\n81\ttcp 10.4.5.6\n82 tcp 10.4.5.6\r"));
 
@@ -101,7 +101,7 @@ public sealed class OpenShiftParserTests
     }
 
     [Fact]
-    public void Read_splits_lines_like_the_shell()
+    public void ReadSplitsLinesLikeTheShell()
     {
         var lines = OpenShiftEnvironmentParser.ReadLines("  a b  \n\\#x\nc\\\nd\n\te\\ \n").ToList();
 

@@ -104,7 +104,7 @@ public sealed class UnitTestModeGoldenTests
 
     [Theory]
     [MemberData(nameof(GoodCases))]
-    public void Good_input_prints_the_scripts_rules_byte_for_byte(string source, string gateway, string destination, string expected)
+    public void GoodInputPrintsTheScriptsRulesByteForByte(string source, string gateway, string destination, string expected)
     {
         var (stdout, error) = ScriptRun.Run(source, gateway, destination);
 
@@ -162,7 +162,7 @@ public sealed class UnitTestModeGoldenTests
 
     [Theory]
     [MemberData(nameof(BadCases))]
-    public void Bad_input_ends_with_the_scripts_message(string? source, string? gateway, string? destination, string message)
+    public void BadInputEndsWithTheScriptsMessage(string? source, string? gateway, string? destination, string message)
     {
         var (_, error) = ScriptRun.Run(source, gateway, destination);
 
@@ -170,7 +170,7 @@ public sealed class UnitTestModeGoldenTests
     }
 
     [Fact]
-    public void Rules_before_the_first_error_are_printed_including_the_failing_line_when_the_script_prints_it_first()
+    public void RulesBeforeTheFirstErrorArePrintedIncludingTheFailingLineWhenTheScriptPrintsItFirst()
     {
         // The script prints a rule, then checks its local port: a duplicate or bad local port follows its own rule.
         var (duplicate, _) = ScriptRun.Run("1.2.3.4", "1.1.1.1", "80 tcp 10.4.5.6\n8080 tcp 10.7.8.9 80\n80 tcp 10.7.8.9 900\n90 tcp 10.0.0.1");
@@ -196,7 +196,7 @@ public sealed class UnitTestModeGoldenTests
     }
 
     [Fact]
-    public void Destination_file_is_read_like_the_variable()
+    public void DestinationFileIsReadLikeTheVariable()
     {
         var env = ScriptRun.Env("1.2.3.4", "1.1.1.1", null);
         env["EGRESS_DESTINATION_FILE"] = "/etc/egress/destination";
@@ -212,7 +212,7 @@ public sealed class UnitTestModeGoldenTests
     }
 
     [Fact]
-    public void Five_thousand_mappings_from_a_file_render_in_order()
+    public void FiveThousandMappingsFromAFileRenderInOrder()
     {
         var lines = Enumerable.Range(1, 5000).Select(i => $"{i} tcp 10.{i / 256 % 256}.{i % 256}.1 {i + 10000}").ToList();
         var env = ScriptRun.Env("1.2.3.4", "1.1.1.1", null);

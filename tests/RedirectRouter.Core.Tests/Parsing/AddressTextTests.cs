@@ -32,14 +32,14 @@ public sealed class AddressTextTests
     [InlineData("10.7.8.9", "10.7.8.9")]
     [InlineData("2001:DB8::1", "2001:db8::1")]
     [InlineData("::ffff:1.2.3.4", "::ffff:1.2.3.4")]
-    public void Well_formed_addresses_parse(string text, string canonical)
+    public void WellFormedAddressesParse(string text, string canonical)
     {
         Assert.True(AddressText.TryParseAddress(text, out var address));
         Assert.Equal(IPAddress.Parse(canonical), address);
     }
 
     [Fact]
-    public void Interface_addresses_keep_host_bits_and_know_their_subnet()
+    public void InterfaceAddressesKeepHostBitsAndKnowTheirSubnet()
     {
         Assert.True(AddressText.TryParseInterfaceAddress("192.0.2.10/24", prefixOptional: false, out var address));
         Assert.Equal("192.0.2.0/24", address.Subnet.ToString());

@@ -50,7 +50,7 @@ public sealed class EgressRouterParserTests
         """;
 
     [Fact]
-    public void Documented_example_reads_into_one_home_with_three_rules()
+    public void DocumentedExampleReadsIntoOneHomeWithThreeRules()
     {
         var result = ConfigLoader.LoadFile(Documented, "router.yaml");
 
@@ -73,7 +73,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void Json_resource_with_ipv6_fallback_master_and_lower_case_protocol()
+    public void JsonResourceWithIpv6FallbackMasterAndLowerCaseProtocol()
     {
         var json = """
             {
@@ -124,7 +124,7 @@ public sealed class EgressRouterParserTests
         """;
 
     [Fact]
-    public void Documented_example_in_json_reads_as_the_yaml_one()
+    public void DocumentedExampleInJsonReadsAsTheYamlOne()
     {
         var yaml = ConfigLoader.LoadFile(Documented, "router.yaml");
         var json = ConfigLoader.LoadFile(DocumentedJson, "router.json");
@@ -177,7 +177,7 @@ public sealed class EgressRouterParserTests
         """;
 
     [Fact]
-    public void Egress_router_cni_example_reads_with_the_default_interface()
+    public void EgressRouterCniExampleReadsWithTheDefaultInterface()
     {
         var result = ConfigLoader.LoadFile(CniExample, "cr.yaml");
 
@@ -208,7 +208,7 @@ public sealed class EgressRouterParserTests
         """;
 
     [Fact]
-    public void Two_addresses_on_one_subnet_with_one_gateway_are_both_assigned_with_one_gateway_and_no_finding()
+    public void TwoAddressesOnOneSubnetWithOneGatewayAreBothAssignedWithOneGatewayAndNoFinding()
     {
         var result = ConfigLoader.LoadFile(Resource(
             "[{ip: 192.168.12.99/24, gateway: 192.168.12.1}, {ip: 192.168.12.98/24, gateway: 192.168.12.1}]",
@@ -223,7 +223,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void A_second_gateway_of_the_same_family_is_left_out_with_a_warning_and_the_address_is_kept()
+    public void ASecondGatewayOfTheSameFamilyIsLeftOutWithAWarningAndTheAddressIsKept()
     {
         var result = ConfigLoader.LoadFile(Resource(
             "[{ip: 192.168.12.99/24, gateway: 192.168.12.1}, {ip: 192.168.13.99/24, gateway: 192.168.13.1}, {ip: '2001:db8::9/64', gateway: '2001:db8::1'}]",
@@ -239,7 +239,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void A_repeated_port_and_protocol_keeps_the_first_rule_with_a_warning_and_other_protocols_are_no_repeat()
+    public void ARepeatedPortAndProtocolKeepsTheFirstRuleWithAWarningAndOtherProtocolsAreNoRepeat()
     {
         var result = ConfigLoader.LoadFile(Resource(
             "[{ip: 192.168.12.99/24, gateway: 192.168.12.1}]",
@@ -259,7 +259,7 @@ public sealed class EgressRouterParserTests
     [Theory]
     [InlineData("{}")]
     [InlineData("{redirectRules: []}")]
-    public void An_empty_redirect_forwards_nothing_with_a_warning(string redirect)
+    public void AnEmptyRedirectForwardsNothingWithAWarning(string redirect)
     {
         var result = ConfigLoader.LoadFile(Resource("[{ip: 192.168.12.99/24, gateway: 192.168.12.1}]", redirect), "r.yaml");
 
@@ -270,7 +270,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void An_invalid_rule_is_not_mistaken_for_an_empty_redirect()
+    public void AnInvalidRuleIsNotMistakenForAnEmptyRedirect()
     {
         var result = ConfigLoader.LoadFile(Resource("[{ip: 192.168.12.99/24, gateway: 192.168.12.1}]", "{redirectRules: [{destinationIP: 10.0.0.1, port: 0, protocol: TCP}]}"), "r.yaml");
 
@@ -318,7 +318,7 @@ public sealed class EgressRouterParserTests
         """;
 
     [Fact]
-    public void A_list_holding_one_egress_router_reads_its_item_with_a_warning()
+    public void AListHoldingOneEgressRouterReadsItsItemWithAWarning()
     {
         var result = ConfigLoader.LoadFile(OcGetList, "list.yaml");
 
@@ -331,7 +331,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void A_json_list_as_oc_get_prints_it_reads_its_item_too()
+    public void AJsonListAsOcGetPrintsItReadsItsItemToo()
     {
         var json = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" + DocumentedJson + "], \"metadata\": {\"resourceVersion\": \"\"}}";
 
@@ -342,7 +342,7 @@ public sealed class EgressRouterParserTests
     }
 
     [Fact]
-    public void Findings_inside_a_list_are_named_under_its_item()
+    public void FindingsInsideAListAreNamedUnderItsItem()
     {
         var result = ConfigLoader.LoadFile(OcGetList.Replace("port: 80", "prot: 80", StringComparison.Ordinal), "list.yaml");
 

@@ -53,7 +53,7 @@ public sealed class NativeConfigParserTests
         """;
 
     [Fact]
-    public void Two_home_dual_stack_config_reads_into_the_model()
+    public void TwoHomeDualStackConfigReadsIntoTheModel()
     {
         var result = ConfigLoader.LoadFile(TwoHomes, "two-homes.yaml");
 
@@ -81,7 +81,7 @@ public sealed class NativeConfigParserTests
     }
 
     [Fact]
-    public void The_same_config_in_JSON_reads_to_the_same_model_and_the_writers_round_trip()
+    public void TheSameConfigInJSONReadsToTheSameModelAndTheWritersRoundTrip()
     {
         var yaml = ConfigLoader.LoadFile(TwoHomes, "a.yaml").Config!;
         var json = Serialization.NativeConfigWriter.ToJson(yaml);
@@ -95,7 +95,7 @@ public sealed class NativeConfigParserTests
     }
 
     [Fact]
-    public void Same_port_on_different_protocols_is_allowed_in_native_input()
+    public void SamePortOnDifferentProtocolsIsAllowedInNativeInput()
     {
         var text = """
             homes: [{name: a, addresses: [192.0.2.10/24], gateways: [192.0.2.1]}]
@@ -111,7 +111,7 @@ public sealed class NativeConfigParserTests
     }
 
     [Fact]
-    public void Gateway_outside_the_subnet_is_accepted_when_marked_on_link()
+    public void GatewayOutsideTheSubnetIsAcceptedWhenMarkedOnLink()
     {
         var text = "homes: [{addresses: [192.0.2.10/32], gateways: [192.0.2.1], onLink: true}]\nfallback: {ipv4: 203.0.113.9}\n";
 
@@ -123,7 +123,7 @@ public sealed class NativeConfigParserTests
     }
 
     [Fact]
-    public void Unknown_key_suggests_the_nearest_known_key()
+    public void UnknownKeySuggestsTheNearestKnownKey()
     {
         var result = ConfigLoader.LoadFile("homes: [{addresses: [192.0.2.10/24], gatways: [192.0.2.1]}]\nfallback: {ipv4: 203.0.113.9}\n", "typo.yaml");
 
@@ -135,7 +135,7 @@ public sealed class NativeConfigParserTests
     }
 
     [Fact]
-    public void Rules_leave_by_the_home_whose_routes_cover_the_destination()
+    public void RulesLeaveByTheHomeWhoseRoutesCoverTheDestination()
     {
         var config = ConfigLoader.LoadFile(TwoHomes, "a.yaml").Config!;
 

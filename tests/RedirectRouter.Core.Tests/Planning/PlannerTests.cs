@@ -12,7 +12,7 @@ namespace RedirectRouter.Core.Tests.Planning;
 public sealed class PlannerTests
 {
     [Fact]
-    public void OpenShift_environment_plans_what_the_script_does()
+    public void OpenShiftEnvironmentPlansWhatTheScriptDoes()
     {
         var (_, result) = ConfigLoader.LoadEnvironment(ScriptRun.Env("192.168.12.99/24", "192.168.12.1", "80 tcp 10.4.5.6\n10.1.2.3", mode: "init"));
 
@@ -37,7 +37,7 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void Two_homes_get_their_own_tables_marks_and_rules()
+    public void TwoHomesGetTheirOwnTablesMarksAndRules()
     {
         var config = ConfigLoader.LoadFile(NativeConfigParserTests.TwoHomes, "two.yaml").Config!;
 
@@ -66,7 +66,7 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void Planning_is_deterministic()
+    public void PlanningIsDeterministic()
     {
         var first = Planner.Plan(ConfigLoader.LoadFile(NativeConfigParserTests.TwoHomes, "a.yaml").Config!);
         var second = Planner.Plan(ConfigLoader.LoadFile(NativeConfigParserTests.TwoHomes, "b.yaml").Config!);

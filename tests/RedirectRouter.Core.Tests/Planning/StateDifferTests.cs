@@ -11,13 +11,13 @@ public sealed class StateDifferTests
     private static NetworkState Desired => Planner.Plan(ConfigLoader.LoadFile(NativeConfigParserTests.TwoHomes, "two.yaml").Config!).Network;
 
     [Fact]
-    public void Nothing_to_do_when_observed_equals_desired()
+    public void NothingToDoWhenObservedEqualsDesired()
     {
         Assert.Empty(StateDiffer.Diff(Desired, Desired));
     }
 
     [Fact]
-    public void From_nothing_everything_is_created_links_then_addresses_then_routes_then_rules()
+    public void FromNothingEverythingIsCreatedLinksThenAddressesThenRoutesThenRules()
     {
         var actions = StateDiffer.Diff(Desired, NetworkState.Empty);
 
@@ -28,7 +28,7 @@ public sealed class StateDifferTests
     }
 
     [Fact]
-    public void Extra_state_is_deleted_rules_then_routes_then_addresses_then_links_and_adopted_links_are_kept()
+    public void ExtraStateIsDeletedRulesThenRoutesThenAddressesThenLinksAndAdoptedLinksAreKept()
     {
         var stray = new LinkSpec("old0", "eth9", MacvlanMode.Bridge, null, LinkOrigin.Create, "old");
         var adopted = new LinkSpec("eth5", null, MacvlanMode.Private, null, LinkOrigin.Adopt, "x");
@@ -49,7 +49,7 @@ public sealed class StateDifferTests
     }
 
     [Fact]
-    public void Changed_routes_are_replaced_and_a_down_link_is_brought_up_with_its_mtu()
+    public void ChangedRoutesAreReplacedAndADownLinkIsBroughtUpWithItsMtu()
     {
         var desired = Desired;
         var route = desired.Routes.First(r => r.NextHops.Count == 2);
@@ -66,7 +66,7 @@ public sealed class StateDifferTests
     }
 
     [Fact]
-    public void A_macvlan_with_another_mode_is_deleted_first_then_recreated_with_its_addresses_and_routes()
+    public void AMacvlanWithAnotherModeIsDeletedFirstThenRecreatedWithItsAddressesAndRoutes()
     {
         var desired = Desired;
         var observed = desired with { Links = desired.Links.Select(l => l.Name == "egress1" ? l with { Mode = MacvlanMode.Bridge } : l).ToValueList() };
@@ -81,7 +81,7 @@ public sealed class StateDifferTests
     }
 
     [Fact]
-    public void A_missing_adopted_interface_is_reported_not_created()
+    public void AMissingAdoptedInterfaceIsReportedNotCreated()
     {
         var desired = NetworkState.Empty with { Links = [new LinkSpec("eth1", null, MacvlanMode.Private, null, LinkOrigin.Adopt, "a")] };
 

@@ -24,7 +24,7 @@ public sealed class TextEscapingTests
 
     [Theory]
     [MemberData(nameof(Escapes))]
-    public void Escape_writes_every_control_and_invisible_character_c_style(string text, string expected)
+    public void EscapeWritesEveryControlAndInvisibleCharacterCStyle(string text, string expected)
     {
         var escaped = TextEscaping.Escape(text);
 
@@ -33,14 +33,14 @@ public sealed class TextEscapingTests
     }
 
     [Fact]
-    public void Lone_surrogates_are_escaped_and_pairs_kept()
+    public void LoneSurrogatesAreEscapedAndPairsKept()
     {
         // Built here: theory data would turn a lone surrogate into U+FFFD on its way to the test.
         Assert.Equal("lone\\ud800 \\udc00 😀", TextEscaping.Escape("lone" + '\ud800' + " " + '\udc00' + " 😀"));
     }
 
     [Fact]
-    public void Escape_with_layout_keeps_only_line_feeds_and_tabs()
+    public void EscapeWithLayoutKeepsOnlyLineFeedsAndTabs()
     {
         Assert.Equal("table ip t {\n\tchain c \\x1b[2J\\x0d\n}", TextEscaping.Escape("table ip t {\n\tchain c \u001b[2J\r\n}", keepLayout: true));
     }
@@ -61,7 +61,7 @@ public sealed class TextEscapingTests
 
     [Theory]
     [MemberData(nameof(Quotes))]
-    public void ShellQuote_leaves_plain_names_bare_and_quotes_the_rest(string word, string expected)
+    public void ShellQuoteLeavesPlainNamesBareAndQuotesTheRest(string word, string expected)
     {
         Assert.Equal(expected, TextEscaping.ShellQuote(word));
     }
@@ -73,7 +73,7 @@ public sealed class TextEscapingTests
     [InlineData("new\nline")]
     [InlineData("-n")]
     [InlineData("名前")]
-    public void A_quoted_word_reaches_the_shell_as_exactly_itself_and_runs_nothing(string word)
+    public void AQuotedWordReachesTheShellAsExactlyItselfAndRunsNothing(string word)
     {
         if (!File.Exists("/bin/bash"))
         {
@@ -103,7 +103,7 @@ public sealed class TextEscapingTests
     [InlineData("quote\"back\\slash")]
     [InlineData("nl\n\r\t\0")]
     [InlineData("bidi\u202e\uFFFD")]
-    public void Json_output_stays_valid_and_keeps_the_name(string name)
+    public void JsonOutputStaysValidAndKeepsTheName(string name)
     {
         var json = TreeWriter.ToJson(new OutMap().Add("interface", name));
 
@@ -117,7 +117,7 @@ public sealed class TextEscapingTests
 public sealed class PlanTextEscapingTests
 {
     [Fact]
-    public void A_home_name_with_a_newline_and_ESC_stays_on_its_line_escaped()
+    public void AHomeNameWithANewlineAndESCStaysOnItsLineEscaped()
     {
         var parsed = Core.Parsing.ConfigLoader.LoadFile("""
             homes:

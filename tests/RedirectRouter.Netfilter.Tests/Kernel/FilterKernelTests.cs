@@ -18,52 +18,6 @@ public sealed class FilterKernelTests
     private const int TransferBytes = 1 << 20;
     private const int MetricsPort = 9100;
 
-    // Reads everything until the peer shuts down its side, then answers with the byte count.
-    private const string SinkScript = """
-        import selectors, socket, sys, time
-        sel = selectors.DefaultSelector()
-        for addr in sys.argv[2:]:
-            fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-            s = socket.socket(fam, socket.SOCK_STREAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((addr, 443))
-            s.listen(8)
-            sel.register(s, selectors.EVENT_READ)
-        print('ready', flush=True)
-        deadline = time.time() + float(sys.argv[1])
-        while time.time() < deadline:
-            for key, _ in sel.select(timeout=0.5):
-                c, peer = key.fileobj.accept()
-                c.settimeout(20)
-                total = 0
-                try:
-                    while True:
-                        data = c.recv(65536)
-                        if not data:
-                            break
-                        total += len(data)
-                    c.sendall(str(total).encode())
-                except Exception as e:
-                    print('sink error', type(e).__name__, flush=True)
-                c.close()
-                print('received', total, flush=True)
-        """;
-
-    private const string SendScript = """
-        import socket, sys
-        addr, port, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-        fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-        s = socket.socket(fam, socket.SOCK_STREAM)
-        s.settimeout(20)
-        try:
-            s.connect((addr, port))
-            s.sendall(b'x' * size)
-            s.shutdown(socket.SHUT_WR)
-            print(s.recv(100).decode())
-        except Exception as e:
-            print('ERROR', type(e).__name__)
-        """;
-
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static NatModel Model(bool ipv6)
@@ -233,22 +187,7 @@ public sealed class FilterKernelTests
         return (long)(Of(after, direction, family, hook) - Of(before, direction, family, hook));
     }
 
-    private static BackgroundProcess Sink(TestNamespace ns, params string[] addresses)
-    {
-        var server = new BackgroundProcess("ip", ["netns", "exec", ns.Name, "timeout", "180", "python3", "-u", "-c", SinkScript, "170", .. addresses]);
-        try
-        {
-            server.WaitFor("ready", TimeSpan.FromSeconds(15));
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
-    }
+    private static ByteSink Sink(TestNamespace ns, params string[] addresses) => new(ns, addresses);
 
-    private static string Send(TestNamespace ns, string address, int port, int bytes) =>
-        TestNamespace.Run("ip", ["netns", "exec", ns.Name, "timeout", "30", "python3", "-c", SendScript, address,
-            port.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture)]).Trim();
+    private static string Send(TestNamespace ns, string address, int port, int bytes) => Traffic.Send(ns, address, port, bytes);
 }

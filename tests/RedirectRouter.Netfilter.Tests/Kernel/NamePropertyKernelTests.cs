@@ -41,7 +41,7 @@ public sealed class NamePropertyKernelTests
 
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
-    public async Task Random_names_inside_the_rule_load_and_read_back_as_rendered(string backendName)
+    public async Task RandomNamesInsideTheRuleLoadAndReadBackAsRendered(string backendName)
     {
         using var ns = TestNamespace.Create("names");
         var backend = await Backends.CreateAsync(backendName, ns);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using RedirectRouter.Core.Model;
 using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter.Tests.Support;
+using RedirectRouter.TestSupport;
 
 namespace RedirectRouter.Netfilter.Tests.Kernel;
 

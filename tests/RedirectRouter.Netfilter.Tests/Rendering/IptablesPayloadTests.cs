@@ -63,7 +63,7 @@ public sealed class IptablesPayloadTests
     }
 
     [Fact]
-    public void A_chain_with_our_prefix_but_no_jump_of_ours_is_not_ours_and_foreign_jumps_stay()
+    public void AChainWithOurPrefixButNoJumpOfOursIsNotOursAndForeignJumpsStay()
     {
         var live = IptablesSaveState.Parse("""
             *mangle
@@ -109,13 +109,13 @@ public sealed class OwnershipMarkTests
     [InlineData("-A PREROUTING -j RR-DNAT", false)]
     [InlineData("-A PREROUTING -m comment --comment \"not redirect-router\" -j RR-DNAT", false)]
     [InlineData("-A PREROUTING -m comment --comment redirect-router-x -j RR-DNAT", false)]
-    public void Only_jumps_with_exactly_our_comment_are_marked(string rule, bool marked)
+    public void OnlyJumpsWithExactlyOurCommentAreMarked(string rule, bool marked)
     {
         Assert.Equal(marked, Iptables.IptablesOwnership.IsMarked(new Iptables.SavedRule(rule, 0, 0)));
     }
 
     [Fact]
-    public void Only_a_table_level_comment_marks_an_nft_table()
+    public void OnlyATableLevelCommentMarksAnNftTable()
     {
         Assert.True(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tcomment \"redirect-router\"\n\tchain c {\n\t}\n}\n"));
         Assert.False(Nftables.NftablesBackend.IsMarked("table ip redirect_router {\n\tchain c {\n\t\tcomment \"redirect-router\"\n\t}\n}\n"));

@@ -25,7 +25,7 @@ public sealed class RulesetTextTests
 
     [Theory]
     [MemberData(nameof(BadNames))]
-    public void Renderers_refuse_a_cluster_interface_outside_the_name_rule(string name)
+    public void RenderersRefuseAClusterInterfaceOutsideTheNameRule(string name)
     {
         var model = Models.SingleHome() with { ClusterInterface = name };
         foreach (var (what, render) in Renderers())
@@ -38,7 +38,7 @@ public sealed class RulesetTextTests
 
     [Theory]
     [MemberData(nameof(BadNames))]
-    public void Renderers_refuse_a_home_interface_outside_the_name_rule(string name)
+    public void RenderersRefuseAHomeInterfaceOutsideTheNameRule(string name)
     {
         var single = Models.SingleHome();
         var model = single with
@@ -59,7 +59,7 @@ public sealed class RulesetTextTests
     [InlineData("-x")]
     [InlineData("abcdefghijklmno")]
     [InlineData("A_b.c-9")]
-    public void A_name_inside_the_rule_is_written_as_is(string name)
+    public void ANameInsideTheRuleIsWrittenAsIs(string name)
     {
         Assert.Equal(name, RulesetText.Name(name, quoted: false));
         Assert.Equal($"\"{name}\"", RulesetText.Name(name, quoted: true));

@@ -45,7 +45,7 @@ public sealed class RuleKernelTests
     }
 
     [Fact]
-    public void The_rule_protocol_is_written_read_back_and_limits_a_delete_to_rules_that_carry_it()
+    public void TheRuleProtocolIsWrittenReadBackAndLimitsADeleteToRulesThatCarryIt()
     {
         using var ns = TestNamespace.Create("ruleproto");
         using var handle = NetlinkHandle.OpenIn(ns.Handle);

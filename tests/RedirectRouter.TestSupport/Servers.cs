@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using RedirectRouter.TestSupport;
 
-namespace RedirectRouter.EndToEnd.Tests;
+namespace RedirectRouter.TestSupport;
 
 /// <summary>A TCP server inside a namespace: answers "PEER PORT" (the address it saw and its own port) and closes.</summary>
-internal sealed class TcpServer : IDisposable
+public sealed class TcpServer : IDisposable
 {
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -83,7 +82,7 @@ internal sealed class TcpServer : IDisposable
 }
 
 /// <summary>A UDP server inside a namespace: answers each datagram with "PEER PORT".</summary>
-internal sealed class UdpServer : IDisposable
+public sealed class UdpServer : IDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();

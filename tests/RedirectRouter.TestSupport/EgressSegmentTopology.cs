@@ -1,6 +1,5 @@
-using RedirectRouter.TestSupport;
 
-namespace RedirectRouter.Netfilter.Tests.Support;
+namespace RedirectRouter.TestSupport;
 
 /// <summary>
 /// A router with two homes, a gateway with a narrow link behind it, and a stranger on the egress segment, each a
@@ -18,12 +17,10 @@ namespace RedirectRouter.Netfilter.Tests.Support;
 ///          network and segment B via the router's egress address
 /// </code>
 /// </summary>
-internal sealed class EgressSegmentTopology : IDisposable
+public sealed class EgressSegmentTopology : NamespaceGroup
 {
     public const string HomeA = "egress0";
     public const string HomeB = "egress1";
-
-    private readonly List<TestNamespace> _namespaces = [];
 
     public EgressSegmentTopology()
     {
@@ -74,14 +71,11 @@ internal sealed class EgressSegmentTopology : IDisposable
             // Home b's host routes everything via the router: it tries the way across into home a's destination network.
             HomeBHost.Ip("route", "add", "default", "via", "192.168.13.99");
             HomeBHost.Ip("-6", "route", "add", "default", "via", "fd00:13::99");
-            foreach (var ns in new[] { Router, Gateway })
-            {
-                Backends.Exec(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-                Backends.Exec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
-            }
+            EnableForwarding(Router);
+            EnableForwarding(Gateway);
             // The router must not tell the stranger a shorter way (an ICMP redirect is an answer, and not what is tested).
-            Backends.Exec(Router, "sysctl", "-q", "-w", "net.ipv4.conf.all.send_redirects=0");
-            Backends.Exec(Router, "sysctl", "-q", "-w", $"net.ipv4.conf.{HomeA}.send_redirects=0");
+            Exec(Router, "sysctl", "-q", "-w", "net.ipv4.conf.all.send_redirects=0");
+            Exec(Router, "sysctl", "-q", "-w", $"net.ipv4.conf.{HomeA}.send_redirects=0");
         }
         catch
         {
@@ -107,10 +101,10 @@ internal sealed class EgressSegmentTopology : IDisposable
     {
         if (v6)
         {
-            var line = Backends.Exec(ns, "cat", "/proc/net/snmp6").Split('\n').Single(l => l.StartsWith("Icmp6InEchos ", StringComparison.Ordinal));
+            var line = Exec(ns, "cat", "/proc/net/snmp6").Split('\n').Single(l => l.StartsWith("Icmp6InEchos ", StringComparison.Ordinal));
             return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
         }
-        var rows = Backends.Exec(ns, "cat", "/proc/net/snmp").Split('\n').Where(l => l.StartsWith("Icmp: ", StringComparison.Ordinal)).ToArray();
+        var rows = Exec(ns, "cat", "/proc/net/snmp").Split('\n').Where(l => l.StartsWith("Icmp: ", StringComparison.Ordinal)).ToArray();
         var names = rows[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var values = rows[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return long.Parse(values[Array.IndexOf(names, "InEchos")], System.Globalization.CultureInfo.InvariantCulture);
@@ -125,27 +119,5 @@ internal sealed class EgressSegmentTopology : IDisposable
     {
         var entries = ns.IpJson("neigh", "show", address);
         return entries.GetArrayLength() > 0 && entries[0].TryGetProperty("lladdr", out var mac) ? mac.GetString() : null;
-    }
-
-    public void Dispose()
-    {
-        foreach (var ns in _namespaces)
-        {
-            ns.Dispose();
-        }
-    }
-
-    private TestNamespace Add(string purpose)
-    {
-        var ns = TestNamespace.Create(purpose);
-        _namespaces.Add(ns);
-        return ns;
-    }
-
-    private static void Address(TestNamespace ns, string device, string v4, string v6)
-    {
-        ns.Ip("address", "add", v4, "dev", device);
-        ns.Ip("address", "add", v6, "dev", device, "nodad");
-        ns.Ip("link", "set", device, "up");
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
-using RedirectRouter.TestSupport;
 
-namespace RedirectRouter.Netfilter.Tests.Support;
+namespace RedirectRouter.TestSupport;
 
 /// <summary>
 /// client --veth-- router --veth-- destination, each its own fresh namespace (removed on dispose):
@@ -11,11 +10,9 @@ namespace RedirectRouter.Netfilter.Tests.Support;
 /// dest   eth0 192.168.12.50 + .51/24, fd00:12::50 + ::51/64 (no route back to the cluster network: only SNATed replies return)
 /// </code>
 /// </summary>
-internal sealed class RouterTopology : IDisposable
+public sealed class RouterTopology : NamespaceGroup
 {
     public const string Egress = "egress0";
-
-    private readonly List<TestNamespace> _namespaces = [];
 
     public RouterTopology()
     {
@@ -33,8 +30,7 @@ internal sealed class RouterTopology : IDisposable
             Address(Destination, "eth0", "192.168.12.51/24", "fd00:12::51/64");
             Client.Ip("route", "add", "default", "via", "10.128.0.2");
             Client.Ip("-6", "route", "add", "default", "via", "fd00:128::2");
-            Backends.Exec(Router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-            Backends.Exec(Router, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+            EnableForwarding(Router);
         }
         catch
         {
@@ -52,26 +48,4 @@ internal sealed class RouterTopology : IDisposable
     public static IPAddress RouterV4 { get; } = IPAddress.Parse("10.128.0.2");
 
     public static IPAddress RouterV6 { get; } = IPAddress.Parse("fd00:128::2");
-
-    public void Dispose()
-    {
-        foreach (var ns in _namespaces)
-        {
-            ns.Dispose();
-        }
-    }
-
-    private TestNamespace Add(string purpose)
-    {
-        var ns = TestNamespace.Create(purpose);
-        _namespaces.Add(ns);
-        return ns;
-    }
-
-    private static void Address(TestNamespace ns, string device, string v4, string v6)
-    {
-        ns.Ip("address", "add", v4, "dev", device);
-        ns.Ip("address", "add", v6, "dev", device, "nodad");
-        ns.Ip("link", "set", device, "up");
-    }
 }
