@@ -74,7 +74,7 @@ for binary in "${binaries[@]}"; do
 done
 
 netns_after=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
-leaked=$(comm -13 <(echo "$netns_before") <(echo "$netns_after") | grep -E '^(rrt-|rrbench-|rrlab-|rrimg-)' || true)
+leaked=$(comm -13 <(echo "$netns_before") <(echo "$netns_after") | grep -E '^(rrt-|rrb-|rrbench-|rrlab-|rrimg-)' || true)
 if [ -n "$leaked" ]; then
     echo "network namespaces leaked by the tests: $leaked" >&2
     test_status=1
