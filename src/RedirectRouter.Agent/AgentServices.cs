@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,12 @@ public static class AgentServices
         });
         var metrics = new AgentMetrics();
         services.AddSingleton(metrics);
-        services.AddSingleton(sp => new RouterSupervisor(config, options, metrics, sp.GetRequiredService<ILoggerFactory>()));
+        // The registration must not keep the parsed configuration alive once the supervisor has it (it drops it
+        // after planning: at 10,000 mappings that is most of an idle agent's heap); a singleton is made once.
+        var initial = new StrongBox<RouterConfig?>(config);
+        services.AddSingleton(sp => new RouterSupervisor(
+            Interlocked.Exchange(ref initial.Value, null) ?? throw new InvalidOperationException("the supervisor is made once"),
+            options, metrics, sp.GetRequiredService<ILoggerFactory>()));
         if (address is not null)
         {
             // Before the supervisor, so /healthz answers while the router is being set up.

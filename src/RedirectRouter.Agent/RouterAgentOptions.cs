@@ -9,10 +9,11 @@ public sealed record RouterAgentOptions
     public string? ConfigPath { get; init; }
 
     /// <summary>
-    /// The configuration file's content as the command line read and parsed it (once): the supervisor compares
-    /// later versions of the file with this, not with a second read that could already be a newer file.
+    /// The <see cref="Inputs.ConfigFingerprint"/> of the configuration file's content as the command line read and
+    /// parsed it (once): the supervisor compares later versions of the file with this, not with a second read that
+    /// could already be a newer file. Only the fingerprint is kept, not the text (at 10,000 mappings, a MiB and more).
     /// </summary>
-    public string? ConfigContent { get; init; }
+    public string? ConfigHash { get; init; }
 
     /// <summary>The node's network namespace, where parent NICs live and macvlans are created (<c>--host-netns</c>).</summary>
     public string? HostNetns { get; init; }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.IO.Hashing;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using RedirectRouter.Agent.Health;
 using RedirectRouter.Agent.Inputs;
@@ -38,15 +36,15 @@ public sealed partial class ConfigReloader
     private readonly ILogger _logger;
     private string? _hash;
 
-    /// <summary>Creates the reloader; <paramref name="runningContent"/> is the text the running configuration was parsed from.</summary>
-    public ConfigReloader(RouterAgentOptions options, AgentMetrics metrics, ILogger logger, string? runningContent)
+    /// <summary>Creates the reloader; <paramref name="runningHash"/> is the fingerprint of the text the running configuration was parsed from.</summary>
+    public ConfigReloader(RouterAgentOptions options, AgentMetrics metrics, ILogger logger, string? runningHash)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _metrics = metrics;
         _logger = logger;
         // The content the command line parsed, not a second read: a file changed since then is a reload.
-        _hash = runningContent is null ? null : Hash(runningContent);
+        _hash = runningHash;
     }
 
     /// <summary>
@@ -79,7 +77,7 @@ public sealed partial class ConfigReloader
             return ReloadResult.Unread;
         }
 
-        var hash = Hash(text);
+        var hash = ConfigFingerprint.Of(text);
         if (hash == _hash)
         {
             return ReloadResult.Unchanged;
@@ -118,10 +116,6 @@ public sealed partial class ConfigReloader
         _metrics.Reloaded(success: true);
         return ReloadResult.Applied;
     }
-
-    // Change detection only, so a non-cryptographic hash: System.Security.Cryptography would load OpenSSL,
-    // and in the statically linked binary that dlopen brings a second libc into the process (docs/building.md).
-    private static string Hash(string text) => Convert.ToHexString(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "configuration rejected, the previous one keeps serving: {Diagnostic}")]
     private static partial void LogReloadRejected(ILogger logger, string diagnostic);

@@ -26,7 +26,9 @@ public sealed partial class RouterSupervisor : BackgroundService
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
-    private readonly RouterConfig _initialConfig;
+    // Until setup has planned it: then the plan is what is kept (a reload replaces both).
+    private RouterConfig? _initialConfig;
+    private readonly int _announceCount;
     private readonly RouterAgentOptions _options;
     private readonly AgentMetrics _metrics;
     private readonly ILoggerFactory _loggers;
@@ -37,6 +39,7 @@ public sealed partial class RouterSupervisor : BackgroundService
     // has returned, so the backend knows the tool processes it ran and its socket's port id.
     private readonly System.Collections.Concurrent.ConcurrentQueue<NetfilterTransaction> _transactions = new();
     private readonly Dictionary<WorkKind, int> _failures = [];
+    private readonly IdleMemory _memory;
     private WorkKind _failing;
     private ConfigReloader? _reloader;
 
@@ -44,10 +47,12 @@ public sealed partial class RouterSupervisor : BackgroundService
     public RouterSupervisor(RouterConfig config, RouterAgentOptions options, AgentMetrics metrics, ILoggerFactory loggers)
     {
         _initialConfig = config;
+        _announceCount = config.Settings.AnnounceCount;
         _options = options;
         _metrics = metrics;
         _loggers = loggers;
         _logger = loggers.CreateLogger<RouterSupervisor>();
+        _memory = new IdleMemory(_logger);
     }
 
     /// <summary>Why the supervisor stopped, when it failed; the command line turns it into the exit code.</summary>
@@ -91,8 +96,9 @@ public sealed partial class RouterSupervisor : BackgroundService
 
     private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
-        _reloader = new ConfigReloader(_options, _metrics, _logger, _options.ConfigContent);
-        var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig, _options, stoppingToken).ConfigureAwait(false);
+        _reloader = new ConfigReloader(_options, _metrics, _logger, _options.ConfigHash);
+        var outcome = await new RouterSetup(_loggers).RunAsync(_initialConfig!, _options, stoppingToken).ConfigureAwait(false);
+        _initialConfig = null;
         Outcome = outcome;
         _metrics.Announced(outcome.Desired.Network.Addresses.Count);
         _metrics.Synced(outcome.Total);
@@ -126,7 +132,6 @@ public sealed partial class RouterSupervisor : BackgroundService
         Request(WorkKind.Network | WorkKind.Netfilter | (configWatcher is null ? WorkKind.None : WorkKind.Reload));
         _metrics.SetReady(true);
         LogReady(_logger, outcome.Backend.Name, outcome.Total.TotalMilliseconds);
-        ReturnMemory();
 
         var pump = PumpNetlinkEventsAsync(monitor, outcome, stoppingToken);
         var repeats = RepeatAnnouncementsAsync(stoppingToken);
@@ -152,6 +157,10 @@ public sealed partial class RouterSupervisor : BackgroundService
                 // verified again, later.
                 Failed(WorkKind.Network | WorkKind.Netfilter, "unexpected", e);
             }
+
+            // Setup and the first pass after it, a reload, a verification that dumped every element: what they
+            // left is garbage now (after the reload time was taken).
+            _memory.ReturnIfWorthIt(pending.ToString());
         }
 
         await Task.WhenAll(pump, repeats, legacyPoll).ConfigureAwait(false);
@@ -269,7 +278,6 @@ public sealed partial class RouterSupervisor : BackgroundService
                 case ReloadResult.Applied:
                     Succeeded(WorkKind.Reload);
                     Announce(outcome);
-                    ReturnMemory();
                     break;
             }
         }
@@ -329,7 +337,7 @@ public sealed partial class RouterSupervisor : BackgroundService
     {
         try
         {
-            for (var i = 1; i < Math.Max(1, _initialConfig.Settings.AnnounceCount); i++)
+            for (var i = 1; i < Math.Max(1, _announceCount); i++)
             {
                 await Task.Delay(_options.AnnounceInterval, cancellationToken).ConfigureAwait(false);
                 Request(WorkKind.Announce);
@@ -362,12 +370,6 @@ public sealed partial class RouterSupervisor : BackgroundService
             _linkStates[link.Name] = outcome.Namespaces.OwnHandle.LinkGetByName(link.Name)?.OperationalState ?? OperationalState.Unknown;
         }
     }
-
-    // Setup and reloads leave garbage proportional to the configuration (the parsed file, the rendered ruleset);
-    // the collector keeps such memory for reuse. The idle agent should hold what it keeps, so after these rare
-    // events the heap is compacted and what is free goes back to the system (a few ms at 10,000 mappings,
-    // after the reload time is taken).
-    private static void ReturnMemory() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     private void Request(WorkKind kind) => _work.Writer.TryWrite(kind);
 

@@ -38,7 +38,7 @@ public static class RunCommand
             {
                 MetricsAddress = parseResult.GetValue(metrics),
                 CleanupOnExit = parseResult.GetValue(cleanup),
-                ConfigContent = configText,
+                ConfigHash = configText is null ? null : Agent.Inputs.ConfigFingerprint.Of(configText),
             };
             return AgentRunner.Run(result.Config, agentOptions, context, parseResult.GetValue(options.LogFormat)!);
         });

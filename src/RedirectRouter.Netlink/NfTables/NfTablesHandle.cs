@@ -15,6 +15,7 @@ namespace RedirectRouter.Netlink.NfTables;
 public sealed class NfTablesHandle : IDisposable
 {
     private const int SoSndBufForce = 32;
+    private const int RetainedBatchBufferBytes = 64 * 1024;
     private readonly NetlinkSocket _socket;
     private readonly Lock _gate = new();
     private readonly byte[] _requestBuffer = new byte[4096];
@@ -101,15 +102,13 @@ public sealed class NfTablesHandle : IDisposable
         lock (_gate)
         {
             var size = NfTablesCodec.MaxBatchBytes(batch);
-            if (_batchBuffer.Length < size)
-            {
-                _batchBuffer = new byte[size];
-            }
-
-            var layout = NfTablesCodec.EncodeBatch(_batchBuffer, batch, _socket.NextSequence, ack: true, generation);
+            // The buffer of a large batch (the first load of 10,000 elements: a MiB and more) is not kept: the
+            // batches after it are a few changed elements.
+            var buffer = size > RetainedBatchBufferBytes ? new byte[size] : _batchBuffer.Length >= size ? _batchBuffer : _batchBuffer = new byte[size];
+            var layout = NfTablesCodec.EncodeBatch(buffer, batch, _socket.NextSequence, ack: true, generation);
             EnsureSendBuffer(layout.Length);
-            _socket.Send(_batchBuffer.AsSpan(0, layout.Length));
-            WaitForBatch(batch, layout, generation);
+            _socket.Send(buffer.AsSpan(0, layout.Length));
+            WaitForBatch(buffer, batch, layout, generation);
         }
     }
 
@@ -171,7 +170,7 @@ public sealed class NfTablesHandle : IDisposable
     /// <summary>True when <paramref name="e"/> is the kernel refusing a batch because its expected generation was stale.</summary>
     public static bool IsGenerationConflict(NetlinkException e) => e?.Errno == ERESTART;
 
-    private void WaitForBatch(NfTablesBatch batch, NfTablesCodec.BatchLayout layout, uint? generation)
+    private void WaitForBatch(byte[] sent, NfTablesBatch batch, NfTablesCodec.BatchLayout layout, uint? generation)
     {
         var messages = layout.Messages;
         var answered = new bool[messages.Count];
@@ -222,7 +221,7 @@ public sealed class NfTablesHandle : IDisposable
             var message = messages[f.Message];
             var operation = batch.Operations[message.Operation];
             var element = f.Offset is { } offset
-                ? NfTablesCodec.ElementAtOffset(_batchBuffer.AsSpan(message.Start, message.Length), offset)
+                ? NfTablesCodec.ElementAtOffset(sent.AsSpan(message.Start, message.Length), offset)
                 : null;
             var what = element is { } k && k < message.Count
                 ? operation.DescribeElement(message.FirstElement + k)
