@@ -5,6 +5,8 @@ using RedirectRouter.Core.Planning;
 using RedirectRouter.Netfilter.Execution;
 using RedirectRouter.Netfilter.Iptables;
 using RedirectRouter.Netfilter.Nftables;
+using RedirectRouter.Netlink;
+using RedirectRouter.Netlink.NfTables;
 
 namespace RedirectRouter.Netfilter;
 
@@ -56,6 +58,10 @@ public static class NetfilterInspector
             : nft is not null ? NetfilterBackend.Nftables
             : ipv4 is not null ? NetfilterBackend.Iptables
             : (NetfilterBackend?)null;
+        if (backend == NetfilterBackend.Nftables && presence.Nftables)
+        {
+            ReadMapCountersNatively(target, counters);
+        }
         if (backend == NetfilterBackend.Iptables)
         {
             counters.Clear();
@@ -67,6 +73,28 @@ public static class NetfilterInspector
         return new NetfilterInspection(presence, backend, backend is null ? [] : counters, nft, saved,
             DnatPortShift(ipv4));
     }
+
+    // The mappings' counters come from the kernel over nf_tables netlink, as the agent's own /metrics reads them,
+    // so diag and the metrics agree; the listing's copies of them are dropped. When netlink cannot be opened in the
+    // namespace (an old kernel, no permission), the listing's counters stand.
+    private static void ReadMapCountersNatively(NetfilterTarget target, List<RuleCounter> counters)
+    {
+        try
+        {
+            using var ns = target.NetnsPath is { } path ? NetNamespace.OpenPath(path) : null;
+            using var handle = ns is null ? NfTablesHandle.Open() : NfTablesHandle.OpenIn(ns);
+            var native = new List<RuleCounter>();
+            NftablesBackend.ReadMapCounters(handle, native);
+            counters.RemoveAll(IsMapCounter);
+            counters.AddRange(native);
+        }
+        catch (NetlinkException)
+        {
+        }
+    }
+
+    private static bool IsMapCounter(RuleCounter counter) =>
+        counter.Location.Contains($" {NftRenderer.TableName} map ", StringComparison.Ordinal);
 
     /// <summary>Our chains (<c>RR-*</c>) in one iptables-save listing, as <c>LABEL TABLE CHAIN</c>.</summary>
     internal static IEnumerable<string> OurChains(IptablesSaveState listing, string label) =>

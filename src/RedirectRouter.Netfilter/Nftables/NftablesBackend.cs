@@ -238,29 +238,38 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
                 counters.Clear();
                 await ListRulesetAsync(counters, terse: true, cancellationToken).ConfigureAwait(false);
             }
-            foreach (var family in NftRenderer.AllFamilies)
-            {
-                foreach (var (name, kind) in OurMaps)
-                {
-                    if (TryList(handle, Map(family, name, kind)) is not { } entries)
-                    {
-                        continue;
-                    }
-                    var location = $"{family} {NftRenderer.TableName} map {name}";
-                    foreach (var entry in entries)
-                    {
-                        if (entry.Counter is { } c)
-                        {
-                            counters.Add(new RuleCounter(location, NftRenderer.ElementText(entry.Element), c.Packets, c.Bytes));
-                        }
-                    }
-                }
-            }
+            ReadMapCounters(handle, counters);
             return counters;
         }
         finally
         {
             _serial.Release();
+        }
+    }
+
+    /// <summary>
+    /// The per-mapping counters of our maps in every family, read natively (an element dump of each map, no
+    /// process); a map that is not there adds nothing.
+    /// </summary>
+    internal static void ReadMapCounters(NfTablesHandle handle, List<RuleCounter> counters)
+    {
+        foreach (var family in NftRenderer.AllFamilies)
+        {
+            foreach (var (name, kind) in OurMaps)
+            {
+                if (TryList(handle, Map(family, name, kind)) is not { } entries)
+                {
+                    continue;
+                }
+                var location = $"{family} {NftRenderer.TableName} map {name}";
+                foreach (var entry in entries)
+                {
+                    if (entry.Counter is { } c)
+                    {
+                        counters.Add(new RuleCounter(location, NftRenderer.ElementText(entry.Element), c.Packets, c.Bytes));
+                    }
+                }
+            }
         }
     }
 
