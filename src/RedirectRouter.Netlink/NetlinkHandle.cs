@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Protocol;
@@ -238,29 +237,7 @@ public sealed partial class NetlinkHandle : IDisposable
     /// <summary>Reads an <c>NLMSG_ERROR</c>: the errno (positive) and, with extended acks, the kernel's text.</summary>
     internal static (int Errno, string? Text) ParseAck(in NlMsgHdr header, ReadOnlySpan<byte> payload)
     {
-        var error = NetlinkMessageReader.ReadHeader<NlMsgErr>(payload, "nlmsgerr");
-        var errno = -error.Error;
-        string? text = null;
-        if ((header.Flags & (ushort)NetlinkFlags.AckTlvs) != 0)
-        {
-            // The TLVs follow the echoed request: only its header when capped, the whole request otherwise.
-            var echoed = (header.Flags & (ushort)NetlinkFlags.Capped) != 0
-                ? NlMsgHdr.Size
-                : Math.Max((int)error.Request.Length, NlMsgHdr.Size);
-            var offset = NetlinkAlignment.Align(sizeof(int) + echoed);
-            if (offset < payload.Length)
-            {
-                var reader = new NetlinkAttributeReader(payload[offset..]);
-                while (reader.TryRead(out var type, out var value))
-                {
-                    if (type == NetlinkErrorAttribute.Message)
-                    {
-                        text = NetlinkAttributeReader.ReadString(value);
-                    }
-                }
-            }
-        }
-
+        var (errno, text, _) = NetlinkAck.Parse(header, payload);
         return (errno, text);
     }
 

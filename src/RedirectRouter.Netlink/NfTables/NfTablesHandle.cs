@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using RedirectRouter.Netlink.Interop;
 using RedirectRouter.Netlink.Protocol;
 using Tmds.Linux;
@@ -309,37 +308,8 @@ public sealed class NfTablesHandle : IDisposable
     }
 
     /// <summary>Reads an <c>NLMSG_ERROR</c>: the errno, and with extended acks the text and the offset of the refused attribute.</summary>
-    internal static (int Errno, string? Text, int? Offset) ParseAck(in NlMsgHdr header, ReadOnlySpan<byte> payload)
-    {
-        var error = NetlinkMessageReader.ReadHeader<NlMsgErr>(payload, "nlmsgerr");
-        var errno = -error.Error;
-        string? text = null;
-        int? offset = null;
-        if ((header.Flags & (ushort)NetlinkFlags.AckTlvs) != 0)
-        {
-            var echoed = (header.Flags & (ushort)NetlinkFlags.Capped) != 0
-                ? NlMsgHdr.Size
-                : Math.Max((int)error.Request.Length, NlMsgHdr.Size);
-            var start = NetlinkAlignment.Align(sizeof(int) + echoed);
-            if (start < payload.Length)
-            {
-                var reader = new NetlinkAttributeReader(payload[start..]);
-                while (reader.TryRead(out var type, out var value))
-                {
-                    if (type == NetlinkErrorAttribute.Message)
-                    {
-                        text = NetlinkAttributeReader.ReadString(value);
-                    }
-                    else if (type == NetlinkErrorAttribute.Offset && value.Length >= 4)
-                    {
-                        offset = (int)BinaryPrimitives.ReadUInt32LittleEndian(value);
-                    }
-                }
-            }
-        }
-
-        return (errno, text, offset);
-    }
+    internal static (int Errno, string? Text, int? Offset) ParseAck(in NlMsgHdr header, ReadOnlySpan<byte> payload) =>
+        NetlinkAck.Parse(header, payload);
 
     private static void ThrowIfMalformed(string? error, string what)
     {
