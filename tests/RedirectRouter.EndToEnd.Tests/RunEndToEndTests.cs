@@ -59,7 +59,11 @@ public sealed class RunEndToEndTests
             () => TestNamespace.Execute("ip", ["netns", "exec", lab.Router.Name, "nft", "list", "table", "ip", "redirect_router"]).Output.Contains("dnat"));
 
         Print("repair times: " + string.Join("; ", times));
-        var metrics = agent.Get(port, "/metrics").Body;
+        // The kernel holds the repaired state a moment before the supervisor has counted it (it reads the ruleset
+        // back first): wait for the count, then check it.
+        var metrics = "";
+        Lab.WaitFor(() => (metrics = agent.Get(port, "/metrics").Body).Contains("redirect_router_repairs_total{kind=\"netfilter\"}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), "the netfilter repair in /metrics");
         Assert.Contains("redirect_router_repairs_total{kind=\"route\"}", metrics);
         Assert.Contains("redirect_router_repairs_total{kind=\"netfilter\"}", metrics);
         Assert.Contains("repaired:", agent.Log);

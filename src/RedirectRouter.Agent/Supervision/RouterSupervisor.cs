@@ -386,13 +386,14 @@ public sealed partial class RouterSupervisor : BackgroundService
     // Not ready until the same work succeeds again; retried after 1, 2, 4 ... 30 s.
     private void Failed(WorkKind kind, string what, Exception e, WorkKind also = WorkKind.None)
     {
-        _failing |= kind;
-        _metrics.SetReady(false);
-        _metrics.Failed(what);
         var attempt = _failures.GetValueOrDefault(kind);
         _failures[kind] = attempt + 1;
         var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempt, 5)));
+        // The reason is logged before readiness drops, so whoever sees /readyz turn 503 finds why in the log.
         LogRepairFailed(_logger, what, $"{e.Message} (retrying in {delay.TotalSeconds:0} s)");
+        _failing |= kind;
+        _metrics.SetReady(false);
+        _metrics.Failed(what);
         RequestLater(kind | also, delay);
     }
 
