@@ -287,10 +287,15 @@ t=$(date +%s%N)
 ip -n "${prefix}router" link del macvlan0
 wait_ready 503 "after macvlan0 was deleted"
 log "macvlan0 deleted: /readyz 503 after $(ms_since "$t") ms, the agent still runs and says: $(podman logs "$run_id-run" 2>&1 | grep -o 'macvlan0 must be created.*' | head -1 | cut -c1-160)"
+# A pod restart: the kubelet stops the run container, runs the init container again, then starts the run
+# container (two agents with different rulesets never run at once: only `run` exempts its metrics port).
 t=$(date +%s%N)
+podman stop -t 10 "$run_id-run" >/dev/null
+podman rm "$run_id-run" >/dev/null
 run_setup
-wait_ready 200 "after the init container ran again"
-log "init container again: /readyz 200 after $(ms_since "$t") ms"
+start_run
+wait_ready 200 "after the pod restart (init container again, then the run container)"
+log "pod restart: init container again, then the run container: /readyz 200 after $(ms_since "$t") ms"
 check tcp 8080 "after the init container re-made macvlan0"
 
 t=$(date +%s%N)

@@ -145,7 +145,16 @@ public sealed partial class NetworkApplier
         // and our alias in one later request: a crash in between leaves a link no plan names, never one that
         // carries a wanted name without our mark (which would then be taken for an adopted link).
         var temporary = TemporaryLinkName();
-        _driver.MacvlanAdd(temporary, spec.Parent, KernelModelMapping.ToKernel(spec.Mode), spec.Mtu);
+        try
+        {
+            _driver.MacvlanAdd(temporary, spec.Parent, KernelModelMapping.ToKernel(spec.Mode), spec.Mtu);
+        }
+        catch (SetupException e) when (e.Message.Contains(temporary, StringComparison.Ordinal))
+        {
+            // An admin reads the link by the name the plan gives it, not by its name of a moment.
+            throw new SetupException(e.Step, e.Reason.Replace(temporary, spec.Name, StringComparison.Ordinal), e);
+        }
+
         var own = _driver;
         var created = own.LinkGetByName(temporary) ?? throw new SetupException("links", $"{spec.Name} was created (as {temporary}) but did not appear in the router's namespace");
         try

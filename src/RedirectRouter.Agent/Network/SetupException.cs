@@ -8,7 +8,11 @@ public sealed class SetupException : Exception
         : base($"{step}: {message}", inner)
     {
         Step = step;
+        Reason = message;
     }
+
+    /// <summary>Why, without the step's name.</summary>
+    public string Reason { get; }
 
     /// <summary>The step that failed (for example <c>addresses</c>).</summary>
     public string Step { get; }

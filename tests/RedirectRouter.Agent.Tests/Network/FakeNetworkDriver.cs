@@ -177,8 +177,16 @@ internal sealed class FakeNetworkDriver : INetworkDriver
         _rules.Remove(match);
     }
 
+    /// <summary>As a run container without the node's namespace: a macvlan cannot be made (the real driver's words).</summary>
+    public bool WithoutNodeNamespace { get; set; }
+
     public void MacvlanAdd(string name, string? parent, MacvlanMode mode, int? mtu)
     {
+        if (WithoutNodeNamespace)
+        {
+            throw new SetupException("links", $"{name} must be created on {parent ?? "the node's default-route NIC"} in the node's network namespace, but none was given");
+        }
+
         Change($"macvlan add {name} on {parent ?? "default"} {mode}");
         var link = AddLink(name, alias: null, mode, up: false);
         _links[link.Index] = link with { Mtu = mtu ?? 1500 };

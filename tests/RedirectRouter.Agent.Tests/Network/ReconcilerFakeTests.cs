@@ -45,6 +45,19 @@ public sealed class ReconcilerFakeTests
         last ? calls.FindLastIndex(c => match(c)) : calls.FindIndex(c => match(c));
 
     [Fact]
+    public void ALinkThatCannotBeMadeIsNamedAsPlannedNotByItsTemporaryName()
+    {
+        var driver = new FakeNetworkDriver { WithoutNodeNamespace = true };
+
+        var error = Assert.Throws<SetupException>(() => Reconciler(driver).Reconcile(Plan(TwoHomes)));
+
+        Assert.Equal("links", error.Step);
+        Assert.StartsWith("links: macvlan0 must be created on nic0", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(NetworkApplier.TemporaryLinkPrefix, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(driver.Links, l => l.Name.StartsWith(NetworkApplier.TemporaryLinkPrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CreatesTheLinkUnderATemporaryNameThenNamesMarksAndRaisesItAndASecondPassDoesNothing()
     {
         var driver = new FakeNetworkDriver();
