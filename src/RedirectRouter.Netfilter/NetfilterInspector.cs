@@ -6,7 +6,6 @@ using RedirectRouter.Netfilter.Execution;
 using RedirectRouter.Netfilter.Iptables;
 using RedirectRouter.Netfilter.Nftables;
 using RedirectRouter.Netlink;
-using RedirectRouter.Netlink.NfTables;
 
 namespace RedirectRouter.Netfilter;
 
@@ -81,8 +80,7 @@ public static class NetfilterInspector
     {
         try
         {
-            using var ns = target.NetnsPath is { } path ? NetNamespace.OpenPath(path) : null;
-            using var handle = ns is null ? NfTablesHandle.Open() : NfTablesHandle.OpenIn(ns);
+            using var handle = NftablesBackend.OpenHandle(target);
             var native = new List<RuleCounter>();
             NftablesBackend.ReadMapCounters(handle, native);
             counters.RemoveAll(IsMapCounter);

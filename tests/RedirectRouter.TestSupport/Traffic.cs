@@ -28,24 +28,7 @@ public static class Traffic
         using var socket = ns.Handle.Run(() => udp
             ? new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
             : new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
-        using var timeout = new CancellationTokenSource(ClientTimeout);
-        try
-        {
-            socket.ConnectAsync(target, timeout.Token).AsTask().GetAwaiter().GetResult();
-            socket.SendAsync("hi"u8.ToArray(), SocketFlags.None, timeout.Token).AsTask().GetAwaiter().GetResult();
-            var buffer = new byte[200];
-            var read = socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask().GetAwaiter().GetResult();
-            return Encoding.ASCII.GetString(buffer, 0, read);
-        }
-        catch (SocketException e)
-        {
-            // ConnectionRefused is an answer (a reset or port unreachable); TimedOut is silence.
-            return $"ERROR {e.SocketErrorCode}";
-        }
-        catch (OperationCanceledException)
-        {
-            return $"ERROR {SocketError.TimedOut}";
-        }
+        return Exchange(socket, target, "hi"u8.ToArray(), shutdownAfterSending: false, ClientTimeout);
     }
 
     /// <summary>
@@ -56,19 +39,29 @@ public static class Traffic
     {
         var target = new IPEndPoint(IPAddress.Parse(address), port);
         using var socket = ns.Handle.Run(() => new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var payload = new byte[bytes];
+        Array.Fill(payload, (byte)'x');
+        return Exchange(socket, target, payload, shutdownAfterSending: true, TimeSpan.FromSeconds(20));
+    }
+
+    // Connects, sends the payload (then, if asked, shuts its side down) and returns the peer's first answer;
+    // ConnectionRefused is an answer (a reset or port unreachable), TimedOut is silence.
+    private static string Exchange(Socket socket, IPEndPoint target, byte[] payload, bool shutdownAfterSending, TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             socket.ConnectAsync(target, timeout.Token).AsTask().GetAwaiter().GetResult();
-            var payload = new byte[bytes];
-            Array.Fill(payload, (byte)'x');
             var sent = 0;
             while (sent < payload.Length)
             {
                 sent += socket.SendAsync(payload.AsMemory(sent), SocketFlags.None, timeout.Token).AsTask().GetAwaiter().GetResult();
             }
-            socket.Shutdown(SocketShutdown.Send);
-            var buffer = new byte[100];
+            if (shutdownAfterSending)
+            {
+                socket.Shutdown(SocketShutdown.Send);
+            }
+            var buffer = new byte[200];
             var read = socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).AsTask().GetAwaiter().GetResult();
             return Encoding.ASCII.GetString(buffer, 0, read);
         }

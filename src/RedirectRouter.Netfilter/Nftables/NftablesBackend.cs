@@ -391,6 +391,18 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         _generation = null;
     }
 
+    /// <summary>An nf_tables netlink handle in <paramref name="target"/>'s namespace (this process's own when it names none).</summary>
+    /// <exception cref="NetlinkException">The socket cannot be opened there.</exception>
+    internal static NfTablesHandle OpenHandle(NetfilterTarget target)
+    {
+        if (target.NetnsPath is not { } path)
+        {
+            return NfTablesHandle.Open();
+        }
+        using var ns = NetNamespace.OpenPath(path);
+        return NfTablesHandle.OpenIn(ns);
+    }
+
     // The native handle, opened on first use in the target namespace; null where netlink cannot be used
     // (then every read goes through nft, as before).
     private NfTablesHandle? Handle()
@@ -405,15 +417,7 @@ public sealed class NftablesBackend : INetfilterBackend, IDisposable
         }
         try
         {
-            if (_target.NetnsPath is { } path)
-            {
-                using var ns = NetNamespace.OpenPath(path);
-                _handle = NfTablesHandle.OpenIn(ns);
-            }
-            else
-            {
-                _handle = NfTablesHandle.Open();
-            }
+            _handle = OpenHandle(_target);
             _portId = _handle.PortId;
         }
         catch (NetlinkException e)
